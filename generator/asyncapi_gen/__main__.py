@@ -1,0 +1,5 @@
+"""`python -m asyncapi_gen` runs the command-line interface."""
+
+from asyncapi_gen.cli import main
+
+main()

@@ -1,0 +1,146 @@
+"""Load a YAML or JSON file into plain data, remembering the line and column of every node by JSON pointer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from asyncapi_gen.diagnostics import Diagnostic, Severity, join_pointer
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_NODES = 2_000_000  # guards against alias bombs ("billion laughs"), which share nodes but multiply walks
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One parsed file: its data, its bytes' digest, and where each node starts (pointer -> (line, col), 1-based)."""
+
+    path: Path
+    display: str
+    data: Any
+    sha256: str
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, pointer: str) -> tuple[int, int]:
+        """The position of the node at pointer, or of its nearest located ancestor."""
+        while True:
+            if pointer in self.positions:
+                return self.positions[pointer]
+            if not pointer:
+                return (1, 1)
+            pointer = pointer.rsplit("/", 1)[0]
+
+    def diagnostic(self, code: str, message: str, pointer: str, *, hint: str = "", warning: bool = False) -> Diagnostic:
+        """A diagnostic located at pointer in this file."""
+        line, col = self.locate(pointer)
+        severity = Severity.WARNING if warning else Severity.ERROR
+        return Diagnostic(severity, code, message, self.display, line, col, pointer, hint)
+
+
+class LoadError(Exception):
+    """The file could not be read or parsed; carries the located diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.render())
+        self.diagnostic = diagnostic
+
+
+def load_file(path: Path, display: str | None = None) -> SourceFile:
+    """Read and parse path (YAML, or JSON, which is nearly YAML); raise LoadError with a located diagnostic."""
+    shown = display if display is not None else str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(Diagnostic(Severity.ERROR, "file-unreadable", f"cannot read file: {exc.strerror}", shown)) from None
+    if len(raw) > MAX_FILE_BYTES:
+        message = f"file is {len(raw)} bytes, over the {MAX_FILE_BYTES}-byte limit"
+        raise LoadError(Diagnostic(Severity.ERROR, "file-too-large", message, shown))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(Diagnostic(Severity.ERROR, "file-encoding", f"file is not UTF-8: {exc.reason}", shown)) from None
+    data, positions = parse_text(text, shown)
+    return SourceFile(path, shown, data, hashlib.sha256(raw).hexdigest(), positions)
+
+
+def parse_text(text: str, display: str) -> tuple[Any, dict[str, tuple[int, int]]]:
+    """Parse YAML (JSON included) with positions; fall back to strict JSON for JSON that PyYAML's 1.1 rules refuse."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        if text.lstrip().startswith(("{", "[")):
+            return _parse_json(text, display), {}
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = f"invalid YAML: {exc.problem or exc.context}"
+        raise LoadError(Diagnostic(Severity.ERROR, "yaml-syntax", message, display, line, col)) from None
+    except yaml.YAMLError as exc:
+        raise LoadError(Diagnostic(Severity.ERROR, "yaml-syntax", f"invalid YAML: {exc}", display)) from None
+    if node is None:
+        raise LoadError(Diagnostic(Severity.ERROR, "empty-document", "the file is empty", display))
+    builder = _Builder(display)
+    return builder.build(node, ""), builder.positions
+
+
+def _parse_json(text: str, display: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        diagnostic = Diagnostic(Severity.ERROR, "json-syntax", f"invalid JSON: {exc.msg}", display, exc.lineno, exc.colno)
+        raise LoadError(diagnostic) from None
+
+
+class _Builder:
+    """Turns a composed YAML node graph into plain data; aliases share one constructed object."""
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.positions: dict[str, tuple[int, int]] = {}
+        self._constructor = yaml.constructor.SafeConstructor()
+        self._built: dict[int, Any] = {}
+        self._count = 0
+
+    def build(self, node: yaml.Node, pointer: str) -> Any:
+        self._count += 1
+        if self._count > MAX_NODES:
+            message = f"document has more than {MAX_NODES} nodes (alias expansion?)"
+            raise LoadError(Diagnostic(Severity.ERROR, "file-too-large", message, self.display))
+        self.positions.setdefault(pointer, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if id(node) in self._built:
+            return self._built[id(node)]
+        if isinstance(node, yaml.MappingNode):
+            mapping: dict[str, Any] = {}
+            self._built[id(node)] = mapping
+            for key_node, value_node in node.value:
+                key = self._scalar_text(key_node)
+                mapping[key] = self.build(value_node, join_pointer(pointer, key))
+            return mapping
+        if isinstance(node, yaml.SequenceNode):
+            sequence: list[Any] = []
+            self._built[id(node)] = sequence
+            sequence.extend(self.build(item, join_pointer(pointer, i)) for i, item in enumerate(node.value))
+            return sequence
+        return self._scalar(node)
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        # Dates stay strings: JSON Schema and AsyncAPI see `2024-11-06` as text, not a date object.
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            return str(node.value)
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError:
+            return str(node.value)
+
+    def _scalar_text(self, node: yaml.Node) -> str:
+        if isinstance(node, yaml.ScalarNode):
+            value = self._scalar(node)
+            if isinstance(value, bool):  # YAML 1.1 reads a key `on:` as True; the author meant the word
+                return str(node.value)
+            return str(value)
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        raise LoadError(Diagnostic(Severity.ERROR, "yaml-key", "mapping keys must be scalars", self.display, line, col))

@@ -1,0 +1,194 @@
+"""Turn a validated document into the IR: names made once, messages typed, payload models and unions planned."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from asyncapi_gen.diagnostics import Diagnostic, join_pointer
+from asyncapi_gen.ir import Api, Channel, Message, MessageKind, Operation, Role, Union
+from asyncapi_gen.names import NameTable, pascal_name, snake_name, words
+from asyncapi_gen.raw import RawChannel, RawOperation
+from asyncapi_gen.refs import Location, Resolver
+from asyncapi_gen.schemas import ModelSchemaBuilder
+from asyncapi_gen import v2
+
+_JSON_SCHEMA_FORMATS = ("application/schema+json", "application/schema+yaml", "application/vnd.aai.asyncapi")
+_VERBS = frozenset({"receive", "send", "publish", "subscribe", "on", "handle", "get", "emit"})
+
+
+def normalize(resolver: Resolver, package: str, distribution: str) -> tuple[Api, list[Diagnostic]]:
+    """The IR of the main document, plus warnings (errors only for what validation cannot have caught)."""
+    data = resolver.main.data
+    builder = ModelSchemaBuilder(resolver)
+    builder.add_components()
+    servers = v2.read_servers(resolver)
+    raw_channels, raw_operations = v2.read_channels(resolver)
+    state = _State(resolver, builder, data.get("defaultContentType"))
+    operations = [state.operation(raw) for raw in raw_operations]
+    channels = [state.channel(raw, operations) for raw in raw_channels]
+    info = data.get("info") if isinstance(data.get("info"), dict) else {}
+    api = Api(
+        title=str(info.get("title", "")),
+        version=str(info.get("version", "")),
+        description=str(info.get("description", "") or ""),
+        asyncapi_version=str(data.get("asyncapi")),
+        spec_file=resolver.main.path.name,
+        spec_sha256=resolver.main.sha256,
+        package=package,
+        distribution=distribution,
+        servers=tuple(servers),
+        channels=tuple(channels),
+        operations=tuple(operations),
+        messages=tuple(state.messages.values()),
+        unions=tuple(state.unions),
+        models_schema=builder.root_schema(),
+        model_names=tuple(sorted(builder.defs)),
+    )
+    return api, state.diagnostics
+
+
+class _State:
+    """What normalization accumulates: messages by location, names in use, unions, diagnostics."""
+
+    def __init__(self, resolver: Resolver, builder: ModelSchemaBuilder, default_content_type: Any) -> None:
+        self.resolver = resolver
+        self.builder = builder
+        self.default_content_type = default_content_type if isinstance(default_content_type, str) else None
+        self.messages: dict[tuple[str, str], Message] = {}
+        self.unions: list[Union] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.method_names = NameTable(frozenset({"connect", "close", "send", "messages", "errors"}))
+        self.message_keys = NameTable()
+        # Hooks are `on_<subject>` and server sends are `send_<subject>`: keep clear of the fixed hook names.
+        self.subjects = NameTable(frozenset({"open", "close", "error", "message", "track"}))
+        self.channel_names = NameTable()
+
+    def operation(self, raw: RawOperation) -> Operation:
+        op_id = raw.op_id or f"{raw.action} {raw.channel}"
+        messages = tuple(self.message(data, location, op_id) for data, location in raw.messages)
+        payload_type = self._payload_type(op_id, messages)
+        op_words = words(op_id)
+        if len(op_words) > 1 and op_words[0].lower() in _VERBS:
+            op_words = op_words[1:]
+        subject = self.subjects.claim(snake_name(" ".join(op_words), "message"))
+        classes = tuple(dict.fromkeys(m.payload_model for m in messages if m.payload_model))
+        return Operation(op_id, self.method_names.claim(snake_name(op_id, "operation")), raw.channel, raw.sender,
+                         messages, raw.summary, raw.description, payload_type, subject, classes)
+
+    def channel(self, raw: RawChannel, operations: list[Operation]) -> Channel:
+        kinds = {op.kind for op in operations if op.channel == raw.name and op.messages}
+        media = sorted(m.codec or "" for op in operations if op.channel == raw.name for m in op.messages if m.codec)
+        if len(kinds) > 1:
+            self.diagnostics.append(raw.location.file.diagnostic(
+                "channel-mixed-kinds", f"channel {raw.name!r} mixes media and data messages", raw.location.pointer))
+        kind = kinds.pop() if len(kinds) == 1 else MessageKind.DATA
+        mine = [op for op in operations if op.channel == raw.name]
+        return Channel(
+            raw.name, raw.address, self.channel_names.claim(snake_name(raw.address, "channel")), raw.description,
+            kind, media[0] if media else None,
+            client_sends=any(op.sender is Role.CLIENT for op in mine),
+            server_sends=any(op.sender is Role.SERVER for op in mine),
+            client_receives=_types(op for op in mine if op.sender is Role.SERVER),
+            server_receives=_types(op for op in mine if op.sender is Role.CLIENT),
+        )
+
+    def message(self, data: Any, location: Location, op_id: str) -> Message:
+        key = (location.file.display, location.pointer)
+        if key in self.messages:
+            return self.messages[key]
+        body = data if isinstance(data, dict) else {}
+        body = self._with_traits(body, location)
+        last = location.pointer.rsplit("/", 1)[-1]
+        fallback = last if "/components/messages/" in location.pointer else f"{op_id} message"
+        name = str(body.get("name") or body.get("messageId") or fallback)
+        content_type = str(body.get("contentType") or self.default_content_type or "application/json")
+        kind = _kind(content_type)
+        payload_model = None
+        if kind is MessageKind.DATA and "payload" in body and self._payload_is_json_schema(body, location):
+            payload_location = Location(location.file, join_pointer(location.pointer, "payload"))
+            payload_model = self.builder.add_payload(body["payload"], payload_location, name + " payload")
+        examples = tuple(e["payload"] for e in body.get("examples") or () if isinstance(e, dict) and "payload" in e)
+        message = Message(self.message_keys.claim(pascal_name(name, "Message")), name, str(body.get("title", "")),
+                          str(body.get("summary", "")), str(body.get("description", "")), content_type, kind,
+                          payload_model, examples)
+        self.messages[key] = message
+        return message
+
+    def _payload_is_json_schema(self, body: dict[str, Any], location: Location) -> bool:
+        schema_format = body.get("schemaFormat")
+        if schema_format is None or str(schema_format).startswith(_JSON_SCHEMA_FORMATS):
+            return True
+        self.diagnostics.append(location.file.diagnostic(
+            "schema-format-unsupported",
+            f"payload schemaFormat {schema_format!r} is not JSON Schema: the payload is typed as Any",
+            join_pointer(location.pointer, "schemaFormat"), warning=True))
+        return False
+
+    def _with_traits(self, body: dict[str, Any], location: Location) -> dict[str, Any]:
+        traits = body.get("traits")
+        if not isinstance(traits, list):
+            return body
+        merged = dict(body)
+        for index, trait in enumerate(traits):
+            trait_location = Location(location.file, join_pointer(location.pointer, "traits", index))
+            value, _ = self.resolver.deref(trait, trait_location)
+            if isinstance(value, dict):
+                for field, field_value in value.items():
+                    merged.setdefault(field, field_value)
+        return merged
+
+    def _payload_type(self, op_id: str, messages: tuple[Message, ...]) -> str | None:
+        if not messages or any(m.kind is not MessageKind.DATA for m in messages):
+            return None
+        models = list(dict.fromkeys(m.payload_model for m in messages if m.payload_model))
+        if any(m.payload_model is None for m in messages):
+            return "Any"  # a message without a JSON Schema payload: anything JSON goes
+        if len(models) == 1:
+            return models[0]
+        op_words = words(op_id)
+        if len(op_words) > 1 and op_words[0].lower() in _VERBS:
+            op_words = op_words[1:]
+        name = self.builder.names.claim(pascal_name(" ".join(op_words), "Messages"))
+        discriminator = _discriminator([self.builder.definition(m) for m in models])
+        self.unions.append(Union(name, tuple(models), discriminator, f"The messages of operation {op_id!r}."))
+        return name
+
+
+def _types(operations: Iterable[Operation]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(op.payload_type for op in operations if op.payload_type))
+
+
+def _kind(content_type: str) -> MessageKind:
+    lowered = content_type.lower()
+    if lowered.startswith("audio/"):
+        return MessageKind.AUDIO
+    if lowered.startswith("video/"):
+        return MessageKind.VIDEO
+    return MessageKind.DATA
+
+
+def _discriminator(schemas: list[dict[str, Any]]) -> str | None:
+    """The property every member requires and fixes to a distinct constant, if there is one."""
+    if not schemas:
+        return None
+    candidates = [p for p in (schemas[0].get("properties") or {}) if isinstance(p, str)]
+    for prop in candidates:
+        values = [_constant(s, prop) for s in schemas]
+        if all(v is not None for v in values) and len(set(values)) == len(values):
+            return prop
+    return None
+
+
+def _constant(schema: dict[str, Any], prop: str) -> str | None:
+    if prop not in (schema.get("required") or ()):
+        return None
+    spec = (schema.get("properties") or {}).get(prop)
+    if not isinstance(spec, dict):
+        return None
+    if isinstance(spec.get("const"), str):
+        return str(spec["const"])
+    enum = spec.get("enum")
+    if isinstance(enum, list) and len(enum) == 1 and isinstance(enum[0], str):
+        return enum[0]
+    return None

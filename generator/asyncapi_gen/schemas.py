@@ -1,0 +1,110 @@
+"""Collect every payload and component schema into one JSON Schema with `$defs`, ready for datamodel-code-generator.
+
+`$ref`s are rewritten to `#/$defs/<ClassName>`: component schemas keep their (sanitized) names, anything else that
+is referenced (another file, a pointer into a message) is hoisted under a name made from its last pointer segment.
+Cycles need nothing special: a definition is registered before its body is copied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from asyncapi_gen.diagnostics import unescape_pointer_token
+from asyncapi_gen.names import NameTable, pascal_name
+from asyncapi_gen.refs import Location, Resolver, lookup
+
+# Keywords whose values are schemas, maps of schemas, or lists of schemas; everything else is copied as data.
+_SCHEMA_KEYS = frozenset({"items", "additionalProperties", "not", "contains", "if", "then", "else",
+                          "propertyNames", "additionalItems", "unevaluatedProperties", "unevaluatedItems"})
+_SCHEMA_MAP_KEYS = frozenset({"properties", "patternProperties", "definitions", "$defs", "dependentSchemas"})
+_SCHEMA_LIST_KEYS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+# AsyncAPI Schema Object additions that JSON Schema tools do not know.
+_ASYNCAPI_ONLY = frozenset({"discriminator", "externalDocs", "deprecated", "examples", "example", "xml"})
+
+
+@dataclass
+class ModelSchemaBuilder:
+    """Accumulates `$defs` for one package; `add_payload` returns the class name a payload will get."""
+
+    resolver: Resolver
+    defs: dict[str, Any] = field(default_factory=dict)
+    names: NameTable = field(default_factory=NameTable)
+    _by_location: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def add_components(self) -> None:
+        """Every schema under `components/schemas` of the main file becomes a model, used or not."""
+        schemas = lookup(self.resolver.main.data, "/components/schemas")
+        if isinstance(schemas, dict):
+            for name in schemas:
+                pointer = "/components/schemas/" + name.replace("~", "~0").replace("/", "~1")
+                self._define(Location(self.resolver.main, pointer), name)
+
+    def add_payload(self, payload: Any, location: Location, fallback_name: str) -> str:
+        """The class name for a message payload: its component's name when it is a `$ref`, else fallback_name."""
+        if isinstance(payload, dict) and isinstance(payload.get("$ref"), str):
+            return self._reference_name(payload["$ref"], location)
+        return self._define(location, fallback_name)
+
+    def definition(self, name: str) -> dict[str, Any]:
+        """The prepared schema of one definition (empty dict when unknown)."""
+        found = self.defs.get(name)
+        return found if isinstance(found, dict) else {}
+
+    def root_schema(self) -> dict[str, Any]:
+        """The single JSON Schema handed to datamodel-code-generator."""
+        return {"$schema": "http://json-schema.org/draft-07/schema#", "$defs": dict(self.defs)}
+
+    def _define(self, location: Location, suggested: str) -> str:
+        key = (location.file.display, location.pointer)
+        if key in self._by_location:
+            return self._by_location[key]
+        name = self.names.claim(pascal_name(suggested, "Model"))
+        self._by_location[key] = name
+        self.defs[name] = {}  # registered first: a schema that refers to itself finds its own name
+        self.defs[name] = self._copy(lookup(location.file.data, location.pointer), location)
+        return name
+
+    def _reference_name(self, ref: str, origin: Location) -> str:
+        file, pointer = self.resolver.target(ref, origin.file)
+        last = pointer.rsplit("/", 1)[-1] if pointer else file.path.stem
+        return self._define(Location(file, pointer), unescape_pointer_token(last) or file.path.stem)
+
+    def _copy(self, schema: Any, location: Location) -> Any:
+        if isinstance(schema, bool):
+            return schema
+        if not isinstance(schema, dict):
+            return {}
+        if isinstance(schema.get("$ref"), str):
+            return {"$ref": "#/$defs/" + self._reference_name(schema["$ref"], location)}
+        copied: dict[str, Any] = {}
+        for key, value in schema.items():
+            here = Location(location.file, location.pointer + "/" + key.replace("~", "~0").replace("/", "~1"))
+            if key in _ASYNCAPI_ONLY or key.startswith("x-"):
+                continue
+            if key in _SCHEMA_KEYS:
+                copied[key] = self._copy(value, here) if isinstance(value, dict | bool) else self._copy_list(value, here)
+            elif key in _SCHEMA_MAP_KEYS and isinstance(value, dict):
+                copied[key] = {name: self._copy(sub, _child(here, name)) for name, sub in value.items()}
+            elif key in _SCHEMA_LIST_KEYS and isinstance(value, list):
+                copied[key] = self._copy_list(value, here)
+            else:
+                copied[key] = value
+        return _nullable_to_type_list(copied, schema)
+
+    def _copy_list(self, value: Any, location: Location) -> Any:
+        if not isinstance(value, list):
+            return value
+        return [self._copy(item, _child(location, str(i))) for i, item in enumerate(value)]
+
+
+def _child(location: Location, token: str) -> Location:
+    return Location(location.file, location.pointer + "/" + token.replace("~", "~0").replace("/", "~1"))
+
+
+def _nullable_to_type_list(copied: dict[str, Any], original: dict[str, Any]) -> dict[str, Any]:
+    # OpenAPI-style `nullable: true`, common in AsyncAPI documents, is `type: [T, "null"]` in JSON Schema.
+    if original.get("nullable") is True and isinstance(copied.get("type"), str):
+        copied["type"] = [copied["type"], "null"]
+    copied.pop("nullable", None)
+    return copied

@@ -1,0 +1,98 @@
+"""Read an AsyncAPI 2.x document into version-neutral raw parts (the IR builder in normalize.py finishes them).
+
+2.x documents describe the application itself: `publish` means others send to it (our client sends),
+`subscribe` means it sends (our client receives).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asyncapi_gen.diagnostics import join_pointer
+from asyncapi_gen.ir import Role, Server, ServerVariable
+from asyncapi_gen.raw import RawChannel, RawOperation
+from asyncapi_gen.refs import Location, Resolver
+
+_SENDER = {"publish": Role.CLIENT, "subscribe": Role.SERVER}
+
+
+def read_servers(resolver: Resolver) -> list[Server]:
+    """Servers with their URL templates and variables."""
+    servers: list[Server] = []
+    for name, value in _mapping(resolver.main.data.get("servers")).items():
+        server, _ = resolver.deref(value, Location(resolver.main, join_pointer("/servers", name)))
+        if not isinstance(server, dict):
+            continue
+        variables = tuple(
+            ServerVariable(var, _text(spec.get("default")), tuple(str(v) for v in spec.get("enum") or ()),
+                           _text(spec.get("description")))
+            for var, spec in _mapping(server.get("variables")).items() if isinstance(spec, dict)
+        )
+        servers.append(Server(name, _text(server.get("url")), _text(server.get("protocol")),
+                              _text(server.get("description")), variables))
+    return servers
+
+
+def read_channels(resolver: Resolver) -> tuple[list[RawChannel], list[RawOperation]]:
+    """Channels in document order, and their publish/subscribe operations."""
+    channels: list[RawChannel] = []
+    operations: list[RawOperation] = []
+    for name, value in _mapping(resolver.main.data.get("channels")).items():
+        location = Location(resolver.main, join_pointer("/channels", name))
+        channel, location = resolver.deref(value, location)
+        if not isinstance(channel, dict):
+            continue
+        channels.append(RawChannel(name, name, _text(channel.get("description")), location))
+        for action, sender in _SENDER.items():
+            operation = channel.get(action)
+            if not isinstance(operation, dict):
+                continue
+            op_location = Location(location.file, join_pointer(location.pointer, action))
+            operation, op_location = resolver.deref(operation, op_location)
+            operation = _with_traits(resolver, operation, op_location)
+            operations.append(RawOperation(
+                op_id=_text(operation.get("operationId")) or None,
+                action=action,
+                channel=name,
+                sender=sender,
+                summary=_text(operation.get("summary")),
+                description=_text(operation.get("description")),
+                messages=_messages(resolver, operation.get("message"), join_pointer(op_location.pointer, "message"),
+                                   op_location),
+                location=op_location,
+            ))
+    return channels, operations
+
+
+def _messages(resolver: Resolver, value: Any, pointer: str, origin: Location) -> list[tuple[Any, Location]]:
+    if value is None:
+        return []
+    message, location = resolver.deref(value, Location(origin.file, pointer))
+    if isinstance(message, dict) and isinstance(message.get("oneOf"), list):
+        found: list[tuple[Any, Location]] = []
+        for index, member in enumerate(message["oneOf"]):
+            found.extend(_messages(resolver, member, join_pointer(location.pointer, "oneOf", index), location))
+        return found
+    return [(message, location)]
+
+
+def _with_traits(resolver: Resolver, operation: dict[str, Any], location: Location) -> dict[str, Any]:
+    """Apply operation traits: each trait's fields fill in what the operation does not say itself."""
+    traits = operation.get("traits")
+    if not isinstance(traits, list):
+        return operation
+    merged = dict(operation)
+    for index, trait in enumerate(traits):
+        body, _ = resolver.deref(trait, Location(location.file, join_pointer(location.pointer, "traits", index)))
+        if isinstance(body, dict):
+            for key, value in body.items():
+                merged.setdefault(key, value)
+    return merged
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ("" if value is None else str(value))
