@@ -13,6 +13,7 @@ from asyncapi_gen.load import LoadError, load_file
 from asyncapi_gen.models import ModelEmitError, emit_models
 from asyncapi_gen.names import snake_name
 from asyncapi_gen.normalize import normalize
+from asyncapi_gen.provenance import MANIFEST, input_digests, manifest_text, templates_digest
 from asyncapi_gen.refs import RefError, resolve_document
 from asyncapi_gen.render import render_package
 from asyncapi_gen.validate import validate_document
@@ -66,8 +67,11 @@ def build(spec: Path, options: BuildOptions = BuildOptions(), display: str | Non
         if not result.ok:
             return result
         result.api = api
-        files = render_package(api, emit_models(api), options.template_dir)
-        result.files = format_python(files)
+        files = format_python(render_package(api, emit_models(api), options.template_dir))
+        inputs = input_digests(spec, sorted(resolver.files))
+        files[MANIFEST] = manifest_text(files, api.title, api.version, inputs,
+                                        templates_digest(options.template_dir), package)
+        result.files = files
     except RefError as exc:
         result.diagnostics.append(main.diagnostic(exc.code, exc.message, "", hint=exc.hint))
     except (ModelEmitError, FormatError) as exc:

@@ -1,16 +1,22 @@
-"""The command line: parse options, call the pipeline, print diagnostics. Exit 0 ok, 1 for a bad spec or stale output."""
+"""The command line: parse options, call the pipeline, print diagnostics. Exit 0 ok, 1 for a bad spec or stale output.
+
+With a SPEC argument a command works on that spec; without one, on every target of `[tool.asyncapi-gen]` in the
+nearest pyproject.toml (see config.py).
+"""
 
 from __future__ import annotations
 
+import difflib
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from asyncapi_gen import __version__
-from asyncapi_gen.build import BuildOptions, BuildResult, build
+from asyncapi_gen.config import ConfigError, Target, find_pyproject, load_targets
 from asyncapi_gen.diagnostics import Diagnostic, render_json
-from asyncapi_gen.write import WriteError, compare_tree, write_tree
+from asyncapi_gen.provenance import quick_check, recorded_spec
 
 
 @click.group()
@@ -19,7 +25,7 @@ def main() -> None:
     """asyncapi-gen: turn an AsyncAPI document into a typed Python package."""
 
 
-_spec = click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+_spec = click.argument("spec", required=False, type=click.Path(dir_okay=False, path_type=Path))
 _out = click.option("-o", "--output", "output", type=click.Path(file_okay=False, path_type=Path),
                     help="Distribution folder to write (default: ./<package-name-with-dashes>).")
 _package = click.option("--package", help="Import name of the generated package (default: from info.title).")
@@ -38,20 +44,28 @@ _format = click.option("--format", "output_format", type=click.Choice(["text", "
 @_templates
 @_ref_root
 @_format
-def build_command(spec: Path, output: Path | None, package: str | None, template_dir: Path | None,
+def build_command(spec: Path | None, output: Path | None, package: str | None, template_dir: Path | None,
                   ref_root: Path | None, output_format: str) -> None:
-    """Generate the package for SPEC into OUTPUT (atomically: on any error the old OUTPUT is left as it was)."""
-    result = build(spec, BuildOptions(package, template_dir, ref_root), display=str(spec))
-    _report(result.diagnostics, output_format)
-    if not result.ok:
-        sys.exit(1)
-    target = output or Path(_distribution(result))
-    try:
-        write_tree(result.files, target)
-    except (WriteError, OSError) as exc:
-        click.echo(f"{target}: error[write-failed]: {exc}", err=True)
-        sys.exit(1)
-    click.echo(f"wrote {len(result.files)} files to {target}", err=True)
+    """Generate the package for SPEC (or every configured target), atomically: on error OUTPUT is left as it was."""
+    from asyncapi_gen.build import BuildOptions, build  # noqa: PLC0415 - keeps `check` fast when nothing changed
+    from asyncapi_gen.write import WriteError, write_tree  # noqa: PLC0415
+
+    failed = False
+    for target in _targets(spec, output, package, template_dir, ref_root):
+        result = build(target.spec, BuildOptions(target.package, target.templates, target.ref_root), _shown(target.spec))
+        _report(result.diagnostics, output_format)
+        if not result.ok:
+            failed = True
+            continue
+        out = target.output or Path(result.api.distribution if result.api else "generated")
+        try:
+            write_tree(result.files, out)
+        except (WriteError, OSError) as exc:
+            click.echo(f"{_shown(out)}: error[write-failed]: {exc}", err=True)
+            failed = True
+            continue
+        click.echo(f"wrote {len(result.files)} files to {_shown(out)}", err=True)
+    sys.exit(1 if failed else 0)
 
 
 @main.command("check")
@@ -61,26 +75,74 @@ def build_command(spec: Path, output: Path | None, package: str | None, template
 @_templates
 @_ref_root
 @_format
-def check_command(spec: Path, output: Path | None, package: str | None, template_dir: Path | None,
-                  ref_root: Path | None, output_format: str) -> None:
-    """Exit 0 when OUTPUT is exactly what SPEC generates, 1 (naming each stale file) when not."""
-    result = build(spec, BuildOptions(package, template_dir, ref_root), display=str(spec))
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of each stale file.")
+def check_command(spec: Path | None, output: Path | None, package: str | None, template_dir: Path | None,
+                  ref_root: Path | None, output_format: str, show_diff: bool) -> None:
+    """Exit 0 when each OUTPUT is exactly what its SPEC generates; 1, saying why and naming each stale file, if not."""
+    stale = False
+    for target in _targets(spec, output, package, template_dir, ref_root):
+        if target.output is None:
+            raise click.UsageError("check needs -o OUTPUT (or a configured target)")
+        if quick_check(target.spec, target.output, target.templates, target.package).current:
+            continue
+        stale = True
+        _explain(target, target.output, output_format, show_diff)
+    sys.exit(1 if stale else 0)
+
+
+def _explain(target: Target, out: Path, output_format: str, show_diff: bool) -> None:
+    from asyncapi_gen.build import BuildOptions, build  # noqa: PLC0415
+    from asyncapi_gen.write import compare_tree  # noqa: PLC0415
+
+    shown_out = _shown(out)
+    status = quick_check(target.spec, out, target.templates, target.package)
+    result = build(target.spec, BuildOptions(target.package, target.templates, target.ref_root), _shown(target.spec))
     _report(result.diagnostics, output_format)
     if not result.ok:
-        sys.exit(1)
-    target = output or Path(_distribution(result))
-    difference = compare_tree(result.files, target)
-    for label, paths in (("changed", difference.changed), ("missing", difference.missing),
+        return
+    recorded = recorded_spec(out)
+    if result.api and recorded.get("version") and recorded.get("version") != result.api.version:
+        click.echo(f"{shown_out}: spec version changed: {recorded.get('version')} -> {result.api.version}", err=True)
+    elif result.api and any(r.startswith("input ") for r in status.reasons):
+        click.echo(f"{_shown(target.spec)}: warning[version-not-bumped]: spec content changed but info.version is "
+                   f"still {result.api.version!r}", err=True)
+    for reason in status.reasons:
+        click.echo(f"{shown_out}: {reason}", err=True)
+    difference = compare_tree(result.files, out)
+    for label, paths in (("stale", difference.changed), ("missing", difference.missing),
                          ("extra", difference.extra)):
         for path in paths:
-            click.echo(f"{target / path}: {label}", err=True)
-    if not difference.is_current:
-        click.echo(f"{target} is stale: run `asyncapi-gen build {spec} -o {target}`", err=True)
+            click.echo(f"{shown_out}/{path}: {label}", err=True)
+            if show_diff and label == "stale":
+                old = (out / path).read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+                new = result.files[path].splitlines(keepends=True)
+                sys.stdout.writelines(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}"))
+    click.echo(f"{shown_out} is stale: run `asyncapi-gen build`", err=True)
+
+
+def _targets(spec: Path | None, output: Path | None, package: str | None, template_dir: Path | None,
+             ref_root: Path | None) -> list[Target]:
+    if spec is not None:
+        return [Target(spec, output, package, template_dir, ref_root)]
+    try:
+        pyproject = find_pyproject(Path.cwd())
+        if pyproject is None:
+            raise click.UsageError("no SPEC given and no [tool.asyncapi-gen] table in any pyproject.toml above here")
+        targets = load_targets(pyproject)
+    except ConfigError as exc:
+        click.echo(f"error[config]: {exc}", err=True)
         sys.exit(1)
+    if template_dir is not None or package is not None or output is not None:
+        raise click.UsageError("--output, --package and --templates go with a SPEC; configure targets otherwise")
+    return targets
 
 
-def _distribution(result: BuildResult) -> str:
-    return result.api.distribution if result.api else "generated"
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory when it is under it."""
+    try:
+        return os.path.relpath(path) if path.is_absolute() else str(path)
+    except ValueError:
+        return str(path)
 
 
 def _report(diagnostics: list[Diagnostic], output_format: str) -> None:
