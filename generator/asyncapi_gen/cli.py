@@ -47,8 +47,8 @@ _format = click.option("--format", "output_format", type=click.Choice(["text", "
 def build_command(spec: Path | None, output: Path | None, package: str | None, template_dir: Path | None,
                   ref_root: Path | None, output_format: str) -> None:
     """Generate the package for SPEC (or every configured target), atomically: on error OUTPUT is left as it was."""
-    from asyncapi_gen.build import BuildOptions, build  # noqa: PLC0415 - keeps `check` fast when nothing changed
-    from asyncapi_gen.write import WriteError, write_tree  # noqa: PLC0415
+    from asyncapi_gen.build import BuildOptions, build
+    from asyncapi_gen.write import WriteError, write_tree
 
     failed = False
     for target in _targets(spec, output, package, template_dir, ref_root):
@@ -91,8 +91,8 @@ def check_command(spec: Path | None, output: Path | None, package: str | None, t
 
 
 def _explain(target: Target, out: Path, output_format: str, show_diff: bool) -> None:
-    from asyncapi_gen.build import BuildOptions, build  # noqa: PLC0415
-    from asyncapi_gen.write import compare_tree  # noqa: PLC0415
+    from asyncapi_gen.build import BuildOptions, build
+    from asyncapi_gen.write import compare_tree
 
     shown_out = _shown(out)
     status = quick_check(target.spec, out, target.templates, target.package)

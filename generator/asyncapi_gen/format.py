@@ -45,7 +45,7 @@ def _ruff(arguments: list[str], cwd: Path) -> None:
 
 def _ruff_binary() -> str:
     try:
-        from ruff.__main__ import find_ruff_bin  # noqa: PLC0415
+        from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
     except ImportError:
         return "ruff"
     return str(find_ruff_bin())

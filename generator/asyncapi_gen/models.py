@@ -25,7 +25,9 @@ def emit_models(api: Api) -> str:
 
 
 def _datamodel_code(schema: dict[str, Any]) -> str:
-    from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate  # noqa: PLC0415
+    from datamodel_code_generator import generate
+    from datamodel_code_generator.enums import DataModelType, InputFileType
+    from datamodel_code_generator.format import PythonVersion
 
     try:
         result = generate(
@@ -49,7 +51,7 @@ def _datamodel_code(schema: dict[str, Any]) -> str:
             keep_model_order=True,
             additional_imports=["typing.Annotated", "pydantic.Field"],
         )
-    except Exception as exc:  # noqa: BLE001 - any failure of the delegate becomes a diagnostic, never a traceback
+    except Exception as exc:
         raise ModelEmitError(f"datamodel-code-generator failed: {exc}") from exc
     if not isinstance(result, str):
         raise ModelEmitError("datamodel-code-generator returned several modules where one was expected")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from asyncapi_gen import v2
 from asyncapi_gen.diagnostics import Diagnostic, join_pointer
 from asyncapi_gen.ir import Api, Channel, Message, MessageKind, Operation, Role, Union
 from asyncapi_gen.names import NameTable, pascal_name, snake_name, words
 from asyncapi_gen.raw import RawChannel, RawOperation
 from asyncapi_gen.refs import Location, Resolver
 from asyncapi_gen.schemas import ModelSchemaBuilder
-from asyncapi_gen import v2
 
 _JSON_SCHEMA_FORMATS = ("application/schema+json", "application/schema+yaml", "application/vnd.aai.asyncapi")
 _VERBS = frozenset({"receive", "send", "publish", "subscribe", "on", "handle", "get", "emit"})

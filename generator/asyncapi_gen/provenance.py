@@ -46,7 +46,7 @@ def templates_digest(template_dir: Path | None) -> str | None:
 
 def input_digests(spec: Path, paths: list[Path]) -> dict[str, str]:
     """sha256 of each input file, keyed by its path relative to the spec's folder (`..` allowed)."""
-    import os  # noqa: PLC0415
+    import os
 
     base = spec.resolve().parent
     return {Path(os.path.relpath(p.resolve(), base)).as_posix(): _digest(p.read_bytes()) for p in paths}

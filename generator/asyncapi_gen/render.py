@@ -78,7 +78,7 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,  # noqa: S701 - output is Python/TOML/Markdown; values are escaped by the filters below
+        autoescape=False,
     )
     env.filters.update(py_str=py_str, docstring=docstring, one_line=one_line, toml_str=toml_str, pascal=pascal_name,
                        py_json=py_json, qualify=qualify, pep440=pep440,
@@ -134,7 +134,7 @@ def class_tuple(names: tuple[str, ...]) -> str:
 
 def pep440(version: str) -> str:
     """A spec's `info.version` as a package version: `2024-11-06` -> `2024.11.6`; unusable ones -> `0.0.0`."""
-    from packaging.version import InvalidVersion, Version  # noqa: PLC0415
+    from packaging.version import InvalidVersion, Version
 
     for candidate in (version, re.sub(r"[^0-9A-Za-z]+", ".", version).strip(".")):
         try:

@@ -51,7 +51,8 @@ def _by_type(schema: dict[str, Any], defs: dict[str, Any], depth: int) -> Any:
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
     if kind == "object" or (kind is None and "properties" in schema):
-        properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        found = schema.get("properties")
+        properties: dict[str, Any] = found if isinstance(found, dict) else {}
         required = [r for r in schema.get("required") or () if isinstance(r, str)]
         return {name: sample(properties.get(name, {}), defs, depth + 1) for name in required}
     if kind == "array":

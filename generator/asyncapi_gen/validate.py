@@ -84,12 +84,14 @@ def _to_diagnostic(main: SourceFile, error: ValidationError) -> Diagnostic:
     pointer = join_pointer("", *error.absolute_path)
     code = _CODES.get(str(error.validator), "invalid-structure")
     if error.validator == "required":
-        missing = [name for name in error.validator_value if isinstance(error.instance, dict) and name not in error.instance]
+        required: Any = error.validator_value
+        missing = [name for name in required if isinstance(error.instance, dict) and name not in error.instance]
         where = pointer or "the document"
         message = f"required field {missing[0]!r} is missing in {where}" if missing else error.message
         return main.diagnostic(code, message, pointer)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = set(error.schema.get("properties", {}))
+        schema: Any = error.schema
+        allowed = set(schema.get("properties", {})) if isinstance(schema, dict) else set()
         extra = sorted(k for k in error.instance if k not in allowed and not k.startswith("x-"))
         if extra:
             return main.diagnostic(code, f"unknown field {extra[0]!r}", join_pointer(pointer, extra[0]))

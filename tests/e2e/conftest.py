@@ -1,0 +1,10 @@
+"""End-to-end tests import the committed generated package, exactly as a user who vendored it would."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+GENERATED = Path(__file__).resolve().parents[2] / "generated" / "runway-characters"
+if str(GENERATED) not in sys.path:
+    sys.path.insert(0, str(GENERATED))
