@@ -32,6 +32,15 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class ClientExample:
+    """A valid message for one client operation (its method name), shown in the package README."""
+
+    operation: str
+    model: str
+    json_text: str
+
+
+@dataclass(frozen=True)
 class StateMachine:
     """The server message that reports the session's state, and the values it walks through."""
 
@@ -69,6 +78,19 @@ class MockPlan:
     state: StateMachine | None
     error: ErrorReply | None
     end_signals: tuple[EndSignal, ...]
+    client_examples: tuple[ClientExample, ...]  # one valid message per client-sent data operation, for the README
+
+
+def client_examples(api: Api) -> tuple[ClientExample, ...]:
+    """The first message of each client-sent data operation, as JSON valid for its model."""
+    defs: dict[str, Any] = api.models_schema.get("$defs", {})
+    examples: list[ClientExample] = []
+    for operation in api.operations_sent_by(Role.CLIENT):
+        message = next((m for m in operation.messages if m.kind is MessageKind.DATA and m.payload_model), None)
+        if message and message.payload_model:
+            schema = defs.get(message.payload_model, {})
+            examples.append(ClientExample(operation.py_name, message.payload_model, _json(message, schema, defs)))
+    return tuple(examples)
 
 
 def plan_mock(api: Api) -> MockPlan:
@@ -92,7 +114,7 @@ def plan_mock(api: Api) -> MockPlan:
                 error = ErrorReply(address, message.payload_model, text, _text_field(schema))
             else:
                 replies.append(Reply(address, message.payload_model, text))
-    return MockPlan(tuple(replies), state, error, tuple(_end_signals(api, defs)))
+    return MockPlan(tuple(replies), state, error, tuple(_end_signals(api, defs)), client_examples(api))
 
 
 def _address(api: Api, channel_name: str) -> str:

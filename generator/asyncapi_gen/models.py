@@ -50,6 +50,8 @@ def _datamodel_code(schema: dict[str, Any]) -> str:
             use_double_quotes=True,
             keep_model_order=True,
             additional_imports=["typing.Annotated", "pydantic.Field"],
+            # EmailStr needs the optional email-validator package: generated packages depend on plain pydantic.
+            type_mappings=["email=string", "idn-email=string"],
         )
     except Exception as exc:
         raise ModelEmitError(f"datamodel-code-generator failed: {exc}") from exc

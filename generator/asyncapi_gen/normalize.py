@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from asyncapi_gen import v2
-from asyncapi_gen.diagnostics import Diagnostic, join_pointer
+from asyncapi_gen import v2, v3
+from asyncapi_gen.diagnostics import Diagnostic, join_pointer, unescape_pointer_token
 from asyncapi_gen.ir import Api, Channel, Message, MessageKind, Operation, Role, Union
 from asyncapi_gen.names import NameTable, pascal_name, snake_name, words
 from asyncapi_gen.raw import RawChannel, RawOperation
 from asyncapi_gen.refs import Location, Resolver
-from asyncapi_gen.schemas import ModelSchemaBuilder
+from asyncapi_gen.schemas import ModelSchemaBuilder, is_json_schema_format
 
-_JSON_SCHEMA_FORMATS = ("application/schema+json", "application/schema+yaml", "application/vnd.aai.asyncapi")
 _VERBS = frozenset({"receive", "send", "publish", "subscribe", "on", "handle", "get", "emit"})
 
 
@@ -22,8 +21,12 @@ def normalize(resolver: Resolver, package: str, distribution: str) -> tuple[Api,
     data = resolver.main.data
     builder = ModelSchemaBuilder(resolver)
     builder.add_components()
-    servers = v2.read_servers(resolver)
-    raw_channels, raw_operations = v2.read_channels(resolver)
+    if str(data.get("asyncapi", "")).startswith("3."):
+        servers = v3.read_servers(resolver)
+        raw_channels, raw_operations = v3.read_channels(resolver)
+    else:
+        servers = v2.read_servers(resolver)
+        raw_channels, raw_operations = v2.read_channels(resolver)
     state = _State(resolver, builder, data.get("defaultContentType"))
     operations = [state.operation(raw) for raw in raw_operations]
     channels = [state.channel(raw, operations) for raw in raw_channels]
@@ -99,15 +102,17 @@ class _State:
             return self.messages[key]
         body = data if isinstance(data, dict) else {}
         body = self._with_traits(body, location)
-        last = location.pointer.rsplit("/", 1)[-1]
-        fallback = last if "/components/messages/" in location.pointer else f"{op_id} message"
+        parent, last = location.pointer.rsplit("/", 2)[-2:] if location.pointer.count("/") > 1 else ("", "")
+        # A message written under a `messages` map (components; 3.0 channels) is named by its key.
+        fallback = unescape_pointer_token(last) if parent == "messages" else f"{op_id} message"
         name = str(body.get("name") or body.get("messageId") or fallback)
         content_type = str(body.get("contentType") or self.default_content_type or "application/json")
         kind = _kind(content_type)
         payload_model = None
-        if kind is MessageKind.DATA and "payload" in body and self._payload_is_json_schema(body, location):
-            payload_location = Location(location.file, join_pointer(location.pointer, "payload"))
-            payload_model = self.builder.add_payload(body["payload"], payload_location, name + " payload")
+        if kind is MessageKind.DATA and "payload" in body:
+            payload, payload_location, schema_format = self._payload(body, location)
+            if self._payload_is_json_schema(schema_format):
+                payload_model = self.builder.add_payload(payload, payload_location, name + " payload")
         examples = tuple(e["payload"] for e in body.get("examples") or () if isinstance(e, dict) and "payload" in e)
         message = Message(self.message_keys.claim(pascal_name(name, "Message")), name, str(body.get("title", "")),
                           str(body.get("summary", "")), str(body.get("description", "")), content_type, kind,
@@ -115,14 +120,30 @@ class _State:
         self.messages[key] = message
         return message
 
-    def _payload_is_json_schema(self, body: dict[str, Any], location: Location) -> bool:
-        schema_format = body.get("schemaFormat")
-        if schema_format is None or str(schema_format).startswith(_JSON_SCHEMA_FORMATS):
+    def _payload(self, body: dict[str, Any], location: Location) -> tuple[Any, Location, tuple[Any, Location]]:
+        """The payload schema, where it is, and its schemaFormat with where that is written.
+
+        2.x puts `schemaFormat` on the message; 3.0 wraps the schema in a Multi Format Schema Object
+        `{schemaFormat, schema}`, possibly behind a `$ref`.
+        """
+        payload_location = Location(location.file, join_pointer(location.pointer, "payload"))
+        schema_format = (body.get("schemaFormat"), Location(location.file, join_pointer(location.pointer,
+                                                                                        "schemaFormat")))
+        payload, target = self.resolver.deref(body["payload"], payload_location)
+        if isinstance(payload, dict) and "schemaFormat" in payload and "schema" in payload:
+            format_location = Location(target.file, join_pointer(target.pointer, "schemaFormat"))
+            return payload["schema"], Location(target.file, join_pointer(target.pointer, "schema")), (
+                payload["schemaFormat"], format_location)
+        return body["payload"], payload_location, schema_format
+
+    def _payload_is_json_schema(self, schema_format: tuple[Any, Location]) -> bool:
+        value, format_location = schema_format
+        if is_json_schema_format(value):
             return True
-        self.diagnostics.append(location.file.diagnostic(
+        self.diagnostics.append(format_location.file.diagnostic(
             "schema-format-unsupported",
-            f"payload schemaFormat {schema_format!r} is not JSON Schema: the payload is typed as Any",
-            join_pointer(location.pointer, "schemaFormat"), warning=True))
+            f"payload schemaFormat {value!r} is not JSON Schema: the payload is typed as Any",
+            format_location.pointer, warning=True))
         return False
 
     def _with_traits(self, body: dict[str, Any], location: Location) -> dict[str, Any]:
@@ -139,11 +160,11 @@ class _State:
         return merged
 
     def _payload_type(self, op_id: str, messages: tuple[Message, ...]) -> str | None:
-        if not messages or any(m.kind is not MessageKind.DATA for m in messages):
+        if any(m.kind is not MessageKind.DATA for m in messages):
             return None
         models = list(dict.fromkeys(m.payload_model for m in messages if m.payload_model))
-        if any(m.payload_model is None for m in messages):
-            return "Any"  # a message without a JSON Schema payload: anything JSON goes
+        if not messages or any(m.payload_model is None for m in messages):
+            return "Any"  # no message described, or one without a JSON Schema payload: anything JSON goes
         if len(models) == 1:
             return models[0]
         op_words = words(op_id)

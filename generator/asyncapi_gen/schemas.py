@@ -19,6 +19,8 @@ _SCHEMA_KEYS = frozenset({"items", "additionalProperties", "not", "contains", "i
                           "propertyNames", "additionalItems", "unevaluatedProperties", "unevaluatedItems"})
 _SCHEMA_MAP_KEYS = frozenset({"properties", "patternProperties", "definitions", "$defs", "dependentSchemas"})
 _SCHEMA_LIST_KEYS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+# schemaFormat values whose schemas are JSON Schema (AsyncAPI's Schema Object is a superset of draft 7).
+JSON_SCHEMA_FORMATS = ("application/schema+json", "application/schema+yaml", "application/vnd.aai.asyncapi")
 # AsyncAPI Schema Object additions that JSON Schema tools do not know.
 _ASYNCAPI_ONLY = frozenset({"discriminator", "externalDocs", "deprecated", "examples", "example", "xml"})
 
@@ -59,7 +61,7 @@ class ModelSchemaBuilder:
         key = (location.file.display, location.pointer)
         if key in self._by_location:
             return self._by_location[key]
-        name = self.names.claim(pascal_name(suggested, "Model"))
+        name = self.names.claim(_class_name(suggested))
         self._by_location[key] = name
         self.defs[name] = {}  # registered first: a schema that refers to itself finds its own name
         self.defs[name] = self._copy(lookup(location.file.data, location.pointer), location)
@@ -77,6 +79,11 @@ class ModelSchemaBuilder:
             return {}
         if isinstance(schema.get("$ref"), str):
             return {"$ref": "#/$defs/" + self._reference_name(schema["$ref"], location)}
+        if "schemaFormat" in schema and "schema" in schema:
+            # A 3.0 Multi Format Schema Object: JSON Schema ones are unwrapped, any other format (Avro, ...) is Any.
+            if is_json_schema_format(schema["schemaFormat"]):
+                return self._copy(schema["schema"], _child(location, "schema"))
+            return {}
         copied: dict[str, Any] = {}
         for key, value in schema.items():
             here = Location(location.file, location.pointer + "/" + key.replace("~", "~0").replace("/", "~1"))
@@ -90,7 +97,7 @@ class ModelSchemaBuilder:
                 copied[key] = self._copy_list(value, here)
             else:
                 copied[key] = value
-        return _nullable_to_type_list(copied, schema)
+        return _drop_mistyped_default(_nullable_to_type_list(copied, schema))
 
     def _copy_list(self, value: Any, location: Location) -> Any:
         if not isinstance(value, list):
@@ -98,8 +105,51 @@ class ModelSchemaBuilder:
         return [self._copy(item, _child(location, str(i))) for i, item in enumerate(value)]
 
 
+def _class_name(suggested: str) -> str:
+    # pascal_name escapes a reserved name with a trailing `_` (`Any_`), which datamodel-code-generator strips again
+    # (a class `Any` would shadow typing.Any): spell it `AnyModel` instead.
+    name = pascal_name(suggested, "Model")
+    return name[:-1] + "Model" if name.endswith("_") else name
+
+
+def _is_enum(schema: Any) -> bool:
+    """True for a schema datamodel-code-generator makes an Enum: `enum`, or a oneOf/anyOf of constants."""
+    if not isinstance(schema, dict) or "properties" in schema:
+        return False
+    if isinstance(schema.get("enum"), list):
+        return True
+    members = schema.get("oneOf") or schema.get("anyOf")
+    return isinstance(members, list) and bool(members) and all(isinstance(m, dict) and "const" in m for m in members)
+
+
+def is_json_schema_format(schema_format: Any) -> bool:
+    """True for a missing schemaFormat (the default is the AsyncAPI Schema Object) and for JSON Schema ones."""
+    return schema_format is None or str(schema_format).startswith(JSON_SCHEMA_FORMATS)
+
+
 def _child(location: Location, token: str) -> Location:
     return Location(location.file, location.pointer + "/" + token.replace("~", "~0").replace("/", "~1"))
+
+
+_JSON_TYPES: dict[type, tuple[str, ...]] = {
+    bool: ("boolean",), int: ("integer", "number"), float: ("number",), str: ("string",), list: ("array",),
+    dict: ("object",), type(None): ("null",),
+}
+
+
+def _drop_mistyped_default(copied: dict[str, Any]) -> dict[str, Any]:
+    # A default the schema's own type rejects (`type: boolean, default: "false"`) would be a wrongly typed
+    # default in the model: mypy --strict fails on it, and pydantic does not validate defaults. Drop it.
+    # An enum's default is dropped too: datamodel-code-generator writes it as the raw value (`= -1`, not
+    # `= Rank.SCALAR`), and its enum-member option names classes before they are defined.
+    if _is_enum(copied):
+        copied.pop("default", None)
+    declared = copied.get("type")
+    types = [declared] if isinstance(declared, str) else declared
+    default_types = set(_JSON_TYPES.get(type(copied.get("default")), ()))
+    if "default" in copied and isinstance(types, list) and not default_types & set(types):
+        del copied["default"]
+    return copied
 
 
 def _nullable_to_type_list(copied: dict[str, Any], original: dict[str, Any]) -> dict[str, Any]:

@@ -6,12 +6,14 @@ import json
 from functools import cache
 from importlib import resources
 from typing import Any
+from urllib.parse import unquote
 
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from asyncapi_gen.diagnostics import Diagnostic, join_pointer
+from asyncapi_gen.diagnostics import Diagnostic, join_pointer, unescape_pointer_token
 from asyncapi_gen.load import SourceFile
+from asyncapi_gen.names import pascal_name, snake_name
 
 SUPPORTED_VERSIONS = ("2.0.0", "2.1.0", "2.2.0", "2.3.0", "2.4.0", "2.5.0", "2.6.0", "3.0.0")
 MAX_STRUCTURE_ERRORS = 20
@@ -65,19 +67,33 @@ def _structure(main: SourceFile, version: str) -> list[Diagnostic]:
 
 
 def _is_reference_ambiguity(error: ValidationError) -> bool:
-    # The official 2.0-2.5 schemas put `parameter` and `Reference` in a oneOf that a bare {$ref} satisfies twice:
-    # a known false negative of the schema, not a fault of the document.
+    # The official 2.0-2.5 schemas put `parameter` and `Reference` in a oneOf that a bare {$ref} satisfies twice
+    # (3.0 does the same with `Reference` and `schema` for the Kafka binding's message `key`): a known false
+    # negative of the schemas, not a fault of the document. Only "valid under each of" is skipped (a oneOf error
+    # without context); a {$ref} that matches no branch, such as `$ref: null`, is still an error.
     instance = error.instance
-    return error.validator == "oneOf" and isinstance(instance, dict) and set(instance) == {"$ref"}
+    return (error.validator == "oneOf" and not error.context and isinstance(instance, dict)
+            and set(instance) == {"$ref"} and isinstance(instance["$ref"], str))
 
 
 def _most_specific(error: ValidationError) -> ValidationError:
     while error.context:
-        deeper = best_match(error.context)
+        # In `oneOf: [Reference, X]`, an object without `$ref` is clearly meant as an X: say what X lacks, not
+        # that `$ref` is missing; an object with a `$ref` is meant as a Reference: say what is wrong with it.
+        meant = [e for e in error.context if not _is_missing_ref(e)] or list(error.context)
+        if isinstance(error.instance, dict) and "$ref" in error.instance:
+            meant = [e for e in meant if list(e.relative_path)[:1] == ["$ref"]] or meant
+        deeper = best_match(meant)
         if deeper is None or _is_reference_ambiguity(deeper):
             break
         error = deeper
     return error
+
+
+def _is_missing_ref(error: ValidationError) -> bool:
+    required: Any = error.validator_value
+    return (error.validator == "required" and isinstance(required, list) and "$ref" in required
+            and isinstance(error.instance, dict) and "$ref" not in error.instance)
 
 
 def _to_diagnostic(main: SourceFile, error: ValidationError) -> Diagnostic:
@@ -103,22 +119,153 @@ def _short(message: str) -> str:
 
 
 def _semantics(main: SourceFile, version: str) -> list[Diagnostic]:
-    """What JSON Schema cannot see: operationIds that must be unique across the document."""
-    diagnostics: list[Diagnostic] = []
-    if version.startswith("2."):
-        seen: dict[str, str] = {}
-        for name, channel in (main.data.get("channels") or {}).items():
-            for action in ("publish", "subscribe"):
-                operation = channel.get(action) if isinstance(channel, dict) else None
-                op_id = operation.get("operationId") if isinstance(operation, dict) else None
-                if not isinstance(op_id, str):
-                    continue
-                pointer = join_pointer("/channels", name, action, "operationId")
-                if op_id in seen:
-                    diagnostics.append(main.diagnostic(
-                        "duplicate-operation-id", f"operationId {op_id!r} is also used at {seen[op_id]}", pointer))
-                seen.setdefault(op_id, pointer)
+    """What JSON Schema cannot see: unique operationIds and tags, 3.0 operation messages, Python name clashes."""
+    diagnostics = _duplicate_operation_ids(main) if version.startswith("2.") else _operation_messages(main)
+    diagnostics += _duplicate_tags(main, version)
+    diagnostics += _name_collisions(main, version)
     return diagnostics
+
+
+def _duplicate_operation_ids(main: SourceFile) -> list[Diagnostic]:
+    diagnostics: list[Diagnostic] = []
+    seen: dict[str, str] = {}
+    for name, channel in _mapping(main.data.get("channels")).items():
+        for action in ("publish", "subscribe"):
+            op_id = _mapping(_mapping(channel).get(action)).get("operationId")
+            if not isinstance(op_id, str):
+                continue
+            pointer = join_pointer("/channels", name, action, "operationId")
+            if op_id in seen:
+                diagnostics.append(main.diagnostic(
+                    "duplicate-operation-id", f"operationId {op_id!r} is also used at {seen[op_id]}", pointer))
+            seen.setdefault(op_id, pointer)
+    return diagnostics
+
+
+def _operation_messages(main: SourceFile) -> list[Diagnostic]:
+    """3.0: the messages an operation (or its reply) lists must be messages of its channel."""
+    diagnostics: list[Diagnostic] = []
+    for key, value in _mapping(main.data.get("operations")).items():
+        operation, where = _local_deref(main, value, join_pointer("/operations", key))
+        operation = _mapping(operation)
+        checks = [(operation.get("channel"), operation.get("messages"), join_pointer(where, "messages"))]
+        reply, reply_at = _local_deref(main, operation.get("reply"), join_pointer(where, "reply"))
+        if isinstance(reply, dict) and reply.get("channel") is not None:
+            checks.append((reply.get("channel"), reply.get("messages"), join_pointer(reply_at, "messages")))
+        for channel_ref, refs, pointer in checks:
+            channel, channel_at = _local_deref(main, channel_ref, "")
+            if not isinstance(channel, dict) or not isinstance(refs, list):
+                continue
+            allowed = {_identity(main, message, join_pointer(channel_at, "messages", name))
+                       for name, message in _mapping(channel.get("messages")).items()}
+            for index, ref in enumerate(refs):
+                if _identity(main, ref, join_pointer(pointer, index)) not in allowed:
+                    shown = ref.get("$ref") if isinstance(ref, dict) else ref
+                    diagnostics.append(main.diagnostic(
+                        "operation-message-not-in-channel",
+                        f"message {shown!r} is not one of the messages of channel {channel_at or channel_ref!r}",
+                        join_pointer(pointer, index),
+                        hint="list the message under the channel's `messages` and refer to it there"))
+    return diagnostics
+
+
+def _duplicate_tags(main: SourceFile, version: str) -> list[Diagnostic]:
+    """Tag names must be unique within each `tags` list (the root's, and those of servers, channels, ...)."""
+    places = ["/tags"]
+    data = main.data
+    if version.startswith("3."):
+        for section in ("servers", "channels", "operations"):
+            places += [join_pointer("/" + section, name, "tags") for name in _mapping(data.get(section))]
+    else:
+        for name, channel in _mapping(data.get("channels")).items():
+            places += [join_pointer("/channels", name, action, "tags") for action in ("publish", "subscribe")
+                       if isinstance(_mapping(channel).get(action), dict)]
+    places += [join_pointer("/components/messages", name, "tags")
+               for name in _mapping(_mapping(data.get("components")).get("messages"))]
+    diagnostics: list[Diagnostic] = []
+    for pointer in places:
+        tags = _lookup(data, pointer)
+        seen: set[str] = set()
+        for index, tag in enumerate(tags if isinstance(tags, list) else ()):
+            tag_name = _mapping(tag).get("name")
+            if isinstance(tag_name, str) and tag_name in seen:
+                diagnostics.append(main.diagnostic("duplicate-tag", f"tag {tag_name!r} is listed twice",
+                                                   join_pointer(pointer, index, "name")))
+            if isinstance(tag_name, str):
+                seen.add(tag_name)
+    return diagnostics
+
+
+def _name_collisions(main: SourceFile, version: str) -> list[Diagnostic]:
+    """Warn when two spec names become one Python name: the generator keeps both, as `name` and `name_2`."""
+    data = main.data
+    channels = _mapping(data.get("channels"))
+    named: list[tuple[str, str, str, str]] = []  # (namespace, python name, spec name, pointer)
+    for name, channel in channels.items():
+        address = _mapping(channel).get("address") if version.startswith("3.") else name
+        spec_name = address if isinstance(address, str) else name
+        named.append(("channel", snake_name(spec_name, "channel"), spec_name, join_pointer("/channels", name)))
+    if version.startswith("3."):
+        named += [("operation", snake_name(key, "operation"), key, join_pointer("/operations", key))
+                  for key in _mapping(data.get("operations"))]
+    else:
+        for name, channel in channels.items():
+            for action in ("publish", "subscribe"):
+                operation = _mapping(channel).get(action)
+                if isinstance(operation, dict):
+                    op_id = operation.get("operationId")
+                    spec_name = op_id if isinstance(op_id, str) else f"{action} {name}"
+                    named.append(("operation", snake_name(spec_name, "operation"), spec_name,
+                                  join_pointer("/channels", name, action)))
+    named += [("schema", pascal_name(name, "Model"), name, join_pointer("/components/schemas", name))
+              for name in _mapping(_mapping(data.get("components")).get("schemas"))]
+    diagnostics: list[Diagnostic] = []
+    first: dict[tuple[str, str], tuple[str, str]] = {}
+    for namespace, python_name, spec_name, pointer in named:
+        other, other_pointer = first.setdefault((namespace, python_name), (spec_name, pointer))
+        if other_pointer != pointer:
+            diagnostics.append(main.diagnostic(
+                "name-collision",
+                f"{namespace} {spec_name!r} and {other!r} (at {other_pointer}) both become the Python name "
+                f"{python_name!r}: the second is generated with a numbered name", pointer, warning=True,
+                hint="rename one of them so that generated names stay stable"))
+    return diagnostics
+
+
+def _local_deref(main: SourceFile, value: Any, pointer: str) -> tuple[Any, str]:
+    """Follow `#/...` refs inside the main file (the only ones whose targets validation has seen)."""
+    seen: set[str] = set()
+    while isinstance(value, dict) and isinstance(value.get("$ref"), str) and value["$ref"].startswith("#"):
+        target = unquote(value["$ref"][1:])
+        if target in seen:
+            break
+        seen.add(target)
+        value, pointer = _lookup(main.data, target), target
+    return value, pointer
+
+
+def _identity(main: SourceFile, value: Any, pointer: str) -> str:
+    """Where a message really is: its pointer after local refs, or the text of a ref into another file."""
+    value, pointer = _local_deref(main, value, pointer)
+    ref = value.get("$ref") if isinstance(value, dict) else None
+    return ref if isinstance(ref, str) else pointer
+
+
+def _lookup(data: Any, pointer: str) -> Any:
+    node = data
+    for token in pointer.lstrip("/").split("/") if pointer else ():
+        token = unescape_pointer_token(token)
+        if isinstance(node, dict):
+            node = node.get(token)
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return None
+    return node
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 @cache

@@ -22,6 +22,7 @@ def write_tree(files: dict[str, str], out: Path) -> None:
         raise WriteError(f"{out} exists and was not made by asyncapi-gen; refusing to replace it")
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes 0700; the output is an ordinary folder
     try:
         for path, text in sorted(files.items()):
             target = staging / path
@@ -85,3 +86,9 @@ def _is_build_debris(path: Path, out: Path) -> bool:
         p == "__pycache__" or p.endswith(".egg-info") or p in {".mypy_cache", ".ruff_cache", ".pytest_cache", "build"}
         for p in folders
     )
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

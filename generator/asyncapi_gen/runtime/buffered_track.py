@@ -1,0 +1,63 @@
+"""A remote track that never grows without bound.
+
+aiortc queues every decoded frame of a remote track until someone calls ``recv()``; a handler that
+ignores a track (or reads it slowly) would hold minutes of decoded video. This wrapper pulls frames
+as they come and keeps only the newest ``capacity``: for live media a late frame is worth nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from typing import Any
+
+from aiortc import MediaStreamTrack
+from aiortc.mediastreams import MediaStreamError
+from av.frame import Frame
+from av.packet import Packet
+
+__all__ = ["BufferedTrack"]
+
+
+class BufferedTrack(MediaStreamTrack):
+    """Frames of ``source``, of which at most ``capacity`` wait; older ones are dropped."""
+
+    def __init__(self, source: MediaStreamTrack, capacity: int = 64) -> None:
+        super().__init__()
+        self.kind = source.kind
+        self.frames_dropped = 0
+        self._source = source
+        self._frames: collections.deque[Frame | Packet[Any]] = collections.deque(maxlen=capacity)
+        self._arrived = asyncio.Event()
+        self._ended = False
+
+    async def pump(self) -> None:
+        """Move frames from the source into the buffer until the source ends (run as a task)."""
+        try:
+            while True:
+                frame = await self._source.recv()
+                if len(self._frames) == self._frames.maxlen:
+                    self.frames_dropped += 1
+                self._frames.append(frame)
+                self._arrived.set()
+        except MediaStreamError:
+            pass
+        finally:
+            self._ended = True
+            self._arrived.set()
+
+    async def recv(self) -> Frame | Packet[Any]:
+        """The oldest buffered frame; raises ``MediaStreamError`` once the track has ended."""
+        while not self._frames:
+            if self._ended or self.readyState != "live":
+                self.stop()
+                raise MediaStreamError
+            self._arrived.clear()
+            await self._arrived.wait()
+        return self._frames.popleft()
+
+    def stop(self) -> None:
+        """Stop this track and wake a waiting reader."""
+        super().stop()
+        self._ended = True
+        self._arrived.set()

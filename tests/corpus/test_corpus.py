@@ -1,0 +1,88 @@
+"""Every public document in ../shared/corpus/: valid ones build and import, invalid ones give located errors.
+
+Our validator's verdict must match the manifest's `validity` (the official JSON Schema's verdict on the document
+as written), except where the schema is known to be wrong; see `Row.expected_verdict` in conftest.py.
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from asyncapi_gen.diagnostics import Severity
+
+from .conftest import CorpusBuilds, Outcome, Row, Tally, read_manifest
+
+# path -> why this document may not meet its expectation. The target is an empty dict.
+KNOWN_EXCEPTIONS: dict[str, str] = {}
+
+ROWS = read_manifest()
+_REF_CODES = frozenset({"ref-remote", "ref-unresolved"})
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[row.path for row in ROWS])
+def test_document_meets_its_expectation(row: Row, corpus_builds: CorpusBuilds, corpus_tally: Tally) -> None:
+    outcome = corpus_builds.get(row)
+    corpus_tally.times[row.path] = outcome.seconds
+    try:
+        label = _check(outcome, corpus_builds.root)
+    except Exception as exc:  # counted, then re-raised
+        corpus_tally.counts["failures"] += 1
+        corpus_tally.failures.append(f"{row.path}: {str(exc).splitlines()[0]}")
+        if row.path in KNOWN_EXCEPTIONS:
+            pytest.xfail(KNOWN_EXCEPTIONS[row.path])
+        raise
+    for key in label:
+        corpus_tally.counts[key] += 1
+    assert row.path not in KNOWN_EXCEPTIONS, "passes now: remove it from KNOWN_EXCEPTIONS"
+
+
+def _check(outcome: Outcome, root: Path) -> tuple[str, ...]:
+    """Assert the document's expectation; return the tally labels it earned."""
+    row = outcome.row
+    assert not outcome.crash, f"the generator raised:\n{outcome.crash}"
+    result = outcome.result
+    assert result is not None
+    errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+    rendered = "\n".join(d.render() for d in errors)
+    assert outcome.verdict == row.expected_verdict, (
+        f"validator says {outcome.verdict}, expected {row.expected_verdict} "
+        f"(manifest validity {row.validity}, intent {row.intent})\n{rendered}")
+    if row.expected_verdict == "invalid":
+        assert errors, "an invalid document built without errors"
+        assert any(d.file == row.path for d in errors), f"no error is located in the document itself:\n{rendered}"
+        return ("expected-invalid ok",)
+    if not row.refs_offline:
+        assert errors, "a document with remote or dangling refs built"
+        assert {d.code for d in errors} <= _REF_CODES, f"expected only ref-remote/ref-unresolved:\n{rendered}"
+        return ("refused-remote",)
+    assert not errors, f"a valid document did not build:\n{rendered}"
+    assert outcome.written is not None and (outcome.written / "models.py").is_file(), "models.py was not written"
+    _import_models(root, row.package)
+    return ("built", "import ok")
+
+
+def _import_models(root: Path, package: str) -> None:
+    sys.path.insert(0, str(root))
+    try:
+        importlib.import_module(f"{package}.models")
+    finally:
+        sys.path.remove(str(root))
+
+
+def test_every_generated_package_passes_mypy_strict(corpus_builds: CorpusBuilds, corpus_tally: Tally) -> None:
+    """One mypy process over every built package (only `models.py` until the runtime exists)."""
+    packages = sorted(o.row.package for o in map(corpus_builds.get, ROWS) if o.written is not None)
+    if not packages:
+        pytest.skip("no corpus document built")
+    scope = "whole packages" if corpus_builds.full_packages else "models.py only (runtime not present)"
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", "/dev/null",
+         "--no-color-output", *packages],
+        cwd=corpus_builds.root, capture_output=True, text=True, check=False)
+    summary = (mypy.stdout.strip().splitlines() or ["(no output)"])[-1]
+    corpus_tally.mypy = f"{len(packages)} packages, {scope}: {summary}"
+    assert mypy.returncode == 0, mypy.stdout[-20000:] + mypy.stderr[-2000:]

@@ -1,0 +1,105 @@
+"""The pure codec: every kind of bad wire input becomes its own typed error, no sockets involved."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from asyncapi_gen.runtime import (
+    ChannelKind,
+    ChannelSpec,
+    InvalidJson,
+    MessageTooLarge,
+    SchemaViolation,
+    UnknownMessage,
+    WireError,
+    decode_message,
+    encode_message,
+)
+from pydantic import TypeAdapter
+from rt_support import DATA, ServerEvent, SessionControl, SessionState, Transcript, data_channel, now
+
+SPEC = data_channel(max_message_bytes=1024)
+EVENTS: TypeAdapter[ServerEvent] = TypeAdapter(ServerEvent)
+CONTROL = TypeAdapter(SessionControl)
+
+
+def test_a_good_message_decodes_to_the_union_member_its_tag_names() -> None:
+    raw = '{"type": "transcript", "role": "user", "text": "hello", "isFinal": false, "timestamp": "2024-11-06T10:00:00Z"}'
+    message = decode_message(SPEC, EVENTS, raw)
+    assert isinstance(message, Transcript)
+    assert message.text == "hello" and message.is_final is False
+
+
+def test_bytes_are_accepted_like_text() -> None:
+    assert decode_message(SPEC, CONTROL, b'{"type": "unmute"}') == SessionControl(type="unmute")
+
+
+def test_invalid_json_is_invalid_json() -> None:
+    with pytest.raises(InvalidJson) as caught:
+        decode_message(SPEC, EVENTS, '{"type": "transcript",')
+    assert caught.value.channel == DATA
+    assert caught.value.raw == b'{"type": "transcript",'
+
+
+def test_non_utf8_bytes_are_invalid_json() -> None:
+    with pytest.raises(InvalidJson):
+        decode_message(SPEC, EVENTS, b'{"type": "\xff"}')
+
+
+def test_an_unknown_tag_on_a_union_channel_is_an_unknown_message() -> None:
+    with pytest.raises(UnknownMessage) as caught:
+        decode_message(SPEC, EVENTS, '{"type": "nope"}')
+    assert "nope" in caught.value.detail
+    assert caught.value.errors[0]["type"] == "union_tag_invalid"
+
+
+def test_an_unknown_type_on_a_single_model_channel_is_an_unknown_message() -> None:
+    with pytest.raises(UnknownMessage):
+        decode_message(SPEC, CONTROL, '{"type": "nope"}')
+    with pytest.raises(UnknownMessage):
+        decode_message(SPEC, TypeAdapter(SessionState), '{"type": "other", "state": "ended", "timestamp": "x"}')
+
+
+def test_a_known_message_with_wrong_fields_is_a_schema_violation_with_pydantic_errors() -> None:
+    with pytest.raises(SchemaViolation) as caught:
+        decode_message(SPEC, EVENTS, '{"type": "session_state", "state": "asleep"}')
+    locations = {tuple(error["loc"]) for error in caught.value.errors}
+    assert ("session_state", "state") in locations
+    assert ("session_state", "timestamp") in locations
+
+
+def test_a_missing_tag_is_a_schema_violation() -> None:
+    with pytest.raises(SchemaViolation):
+        decode_message(SPEC, EVENTS, '{"state": "ended"}')
+
+
+def test_an_oversized_message_is_refused_before_parsing_and_keeps_one_kib() -> None:
+    raw = "{" + " " * 5000  # not even JSON: size is checked first
+    with pytest.raises(MessageTooLarge) as caught:
+        decode_message(SPEC, EVENTS, raw)
+    assert len(caught.value.raw) == 1024
+    with pytest.raises(MessageTooLarge):
+        decode_message(SPEC, EVENTS, "é" * 600)  # 600 characters, 1200 UTF-8 bytes
+
+
+def test_every_wire_error_is_a_wire_error() -> None:
+    for cls in (InvalidJson, UnknownMessage, SchemaViolation, MessageTooLarge):
+        assert issubclass(cls, WireError)
+
+
+def test_channels_without_a_model_still_require_json() -> None:
+    spec = ChannelSpec("/raw", ChannelKind.DATA, None, True, True)
+    assert decode_message(spec, TypeAdapter(object), '{"a": [1]}') == {"a": [1]}
+
+
+def test_encode_uses_aliases_and_drops_none() -> None:
+    text = encode_message(Transcript(role="avatar", text="hi", isFinal=True, timestamp=now()))
+    frame = json.loads(text)
+    assert frame["isFinal"] is True and "is_final" not in frame
+    assert "metadata" not in json.loads(encode_message(SessionControl(type="mute")))
+
+
+def test_encode_then_decode_round_trips() -> None:
+    event = SessionState(state="thinking", timestamp=now())
+    assert decode_message(SPEC, EVENTS, encode_message(event)) == event

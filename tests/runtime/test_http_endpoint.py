@@ -1,0 +1,69 @@
+"""The optional HTTP endpoint: POST hands out a signaling URL and a working one-use token."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from asyncapi_gen.runtime import WebRTCClientSession, WebRTCServer
+from rt_support import DATA, LOOPBACK, Recorder, SessionControl, data_channel, run, within
+
+
+async def http(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """One raw HTTP/1.1 exchange; the server closes the connection after answering."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(request)
+    await writer.drain()
+    response = await within(reader.read())
+    writer.close()
+    await writer.wait_closed()
+    head, _, body = response.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+    return int(status_line.split(" ")[1]), headers, body
+
+
+def test_post_returns_a_url_and_token_that_open_a_session() -> None:
+    async def scenario() -> None:
+        recorder = Recorder()
+        channels = [data_channel()]
+        async with WebRTCServer(channels, recorder, ice=LOOPBACK, http_port=0) as server:
+            assert server.http_url is not None and server.http_url.endswith("/v1/realtime_sessions")
+            port = int(server.http_url.split(":")[2].split("/")[0])
+            request = b"POST /v1/realtime_sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
+            status, headers, body = await http(port, request)
+            assert status == 200
+            assert headers["content-type"] == "application/json"
+            assert headers["connection"] == "close"
+            assert int(headers["content-length"]) == len(body)
+            session = json.loads(body)
+            assert session["url"] == server.url
+            async with WebRTCClientSession(session["url"], session["token"], channels, ice=LOOPBACK) as client:
+                await client.send(DATA, SessionControl(type="mute"))
+                assert await within(recorder.handlers[0].messages.get()) == (DATA, SessionControl(type="mute"))
+
+    run(scenario)
+
+
+def test_other_paths_and_methods_are_refused() -> None:
+    async def scenario() -> None:
+        async with WebRTCServer([data_channel()], Recorder(), ice=LOOPBACK, http_port=0) as server:
+            assert server.http_url is not None
+            port = int(server.http_url.split(":")[2].split("/")[0])
+            status, headers, _ = await http(port, b"GET /v1/realtime_sessions HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert status == 405 and headers["allow"] == "POST"
+            status, _, _ = await http(port, b"POST /elsewhere HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert status == 404
+            status, _, _ = await http(port, b"nonsense\r\n\r\n")
+            assert status == 400
+            assert server.tokens.redeem("anything") is False
+
+    run(scenario)
+
+
+def test_no_http_endpoint_unless_asked() -> None:
+    async def scenario() -> None:
+        async with WebRTCServer([data_channel()], Recorder(), ice=LOOPBACK) as server:
+            assert server.http_url is None
+
+    run(scenario)

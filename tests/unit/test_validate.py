@@ -1,0 +1,165 @@
+"""validate.py: AsyncAPI version, structure (the official schemas), and the semantic checks schemas cannot do."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft7Validator
+
+from asyncapi_gen.diagnostics import Severity
+from asyncapi_gen.load import load_file
+from asyncapi_gen.validate import validate_document
+
+from .conftest import RUNWAY_SPEC, SpecWriter
+
+OFFICIAL = Path("/work/shared/asyncapi-schemas")
+
+
+def diagnose(spec: Path) -> list[tuple[str, int, int, str]]:
+    return [(d.code, d.line, d.col, d.pointer) for d in validate_document(load_file(spec))]
+
+
+def test_runway_spec_validates_clean() -> None:
+    assert validate_document(load_file(RUNWAY_SPEC)) == []
+
+
+def test_minimal_doc_validates_clean(write_spec: SpecWriter, minimal_doc: dict[str, Any]) -> None:
+    assert validate_document(load_file(write_spec(minimal_doc))) == []
+
+
+def test_missing_info_is_a_missing_field_naming_info(write_spec: SpecWriter) -> None:
+    diagnostics = validate_document(load_file(write_spec("asyncapi: 2.6.0\nchannels: {}\n")))
+    assert [d.code for d in diagnostics] == ["missing-field"]
+    assert "'info'" in diagnostics[0].message
+    assert diagnostics[0].severity is Severity.ERROR
+
+
+def test_missing_asyncapi_field(write_spec: SpecWriter) -> None:
+    diagnostics = validate_document(load_file(write_spec("info: {title: T, version: '1'}\nchannels: {}\n")))
+    assert [d.code for d in diagnostics] == ["missing-field"]
+    assert "asyncapi" in diagnostics[0].message
+
+
+def test_channels_of_the_wrong_type_is_located(write_spec: SpecWriter) -> None:
+    spec = write_spec("asyncapi: 2.6.0\ninfo:\n  title: T\n  version: '1'\nchannels: 5\n")
+    assert diagnose(spec) == [("wrong-type", 5, 11, "/channels")]
+
+
+def test_title_of_the_wrong_type_is_located(write_spec: SpecWriter) -> None:
+    spec = write_spec("asyncapi: 2.6.0\ninfo:\n  version: '1'\n  title: 3\nchannels: {}\n")
+    assert diagnose(spec) == [("wrong-type", 4, 10, "/info/title")]
+
+
+def test_wrong_type_deep_in_a_3_0_document_is_located(write_spec: SpecWriter) -> None:
+    spec = write_spec("asyncapi: 3.0.0\ninfo:\n  title: T\n  version: '1'\nchannels:\n  c:\n    address: 7\n")
+    found = diagnose(spec)
+    assert found and found[0][0] in ("wrong-type", "invalid-structure")
+    assert found[0][1:3] == (7, 14)
+
+
+@pytest.mark.parametrize("version", ["9.9.9", "1.2.0", "2.7.0", "3.1.0"])
+def test_unknown_version_is_refused(write_spec: SpecWriter, version: str) -> None:
+    spec = write_spec(f"asyncapi: {version}\ninfo: {{title: T, version: '1'}}\nchannels: {{}}\n")
+    assert diagnose(spec) == [("unknown-version", 1, 11, "/asyncapi")]
+
+
+def test_unquoted_numeric_version_is_a_wrong_type_with_a_hint(write_spec: SpecWriter) -> None:
+    diagnostics = validate_document(load_file(write_spec("asyncapi: 2.6\ninfo: {title: T, version: '1'}\n")))
+    assert [d.code for d in diagnostics] == ["wrong-type"]
+    assert "quote" in diagnostics[0].hint
+
+
+def test_top_level_list_is_a_wrong_type(write_spec: SpecWriter) -> None:
+    assert [c for c, *_ in diagnose(write_spec("- a\n- b\n"))] == ["wrong-type"]
+
+
+def test_unknown_field_is_named_and_located(write_spec: SpecWriter) -> None:
+    spec = write_spec("asyncapi: 2.6.0\ninfo:\n  title: T\n  version: '1'\n  colour: red\nchannels: {}\n")
+    diagnostics = validate_document(load_file(spec))
+    assert [(d.code, d.line, d.pointer) for d in diagnostics] == [("unknown-field", 5, "/info/colour")]
+    assert "'colour'" in diagnostics[0].message
+
+
+def test_extension_fields_are_allowed(write_spec: SpecWriter, minimal_doc: dict[str, Any]) -> None:
+    minimal_doc["info"]["x-anything"] = {"nested": [1, 2]}
+    assert diagnose(write_spec(minimal_doc)) == []
+
+
+def test_duplicate_operation_id_is_reported_at_the_second_use(write_spec: SpecWriter) -> None:
+    spec = write_spec("""\
+asyncapi: 2.6.0
+info: {title: T, version: '1'}
+channels:
+  a:
+    publish:
+      operationId: same
+  b:
+    subscribe:
+      operationId: same
+""")
+    diagnostics = [d for d in validate_document(load_file(spec)) if d.code == "duplicate-operation-id"]
+    assert [(d.line, d.pointer) for d in diagnostics] == [(9, "/channels/b/subscribe/operationId")]
+    assert "/channels/a/publish/operationId" in diagnostics[0].message
+
+
+def test_parameter_ref_in_2_4_is_not_rejected(write_spec: SpecWriter) -> None:
+    # The official 2.0-2.5 schemas reject `parameters: {x: {$ref}}` (oneOf matches twice): a known false negative.
+    spec = write_spec("""\
+asyncapi: 2.4.0
+info: {title: T, version: '1'}
+channels:
+  rooms/{roomId}:
+    parameters:
+      roomId:
+        $ref: '#/components/parameters/roomId'
+    publish:
+      message:
+        payload: {type: string}
+components:
+  parameters:
+    roomId:
+      schema: {type: string}
+""")
+    assert diagnose(spec) == []
+    official = Draft7Validator(json.loads((OFFICIAL / "2.4.0-without-$id.json").read_text()))
+    assert not official.is_valid(load_file(spec).data)  # the false negative we step around is real
+
+
+def test_many_errors_are_capped(write_spec: SpecWriter) -> None:
+    channels = {f"c{i}": {"publish": {"operationId": i}} for i in range(40)}
+    doc = {"asyncapi": "2.6.0", "info": {"title": "T", "version": "1"}, "channels": channels}
+    diagnostics = validate_document(load_file(write_spec(doc)))
+    assert 1 <= len(diagnostics) <= 20
+    assert all(d.code == "wrong-type" for d in diagnostics)
+
+
+DOCS = {
+    "minimal": ("2.6.0", {"asyncapi": "2.6.0", "info": {"title": "T", "version": "1"}, "channels": {}}),
+    "no-info": ("2.6.0", {"asyncapi": "2.6.0", "channels": {}}),
+    "title-int": ("2.6.0", {"asyncapi": "2.6.0", "info": {"title": 3, "version": "1"}, "channels": {}}),
+    "channels-int": ("2.6.0", {"asyncapi": "2.6.0", "info": {"title": "T", "version": "1"}, "channels": 5}),
+    "bad-server": ("2.6.0", {"asyncapi": "2.6.0", "info": {"title": "T", "version": "1"}, "channels": {},
+                             "servers": {"s": {"url": "ws://x"}}}),
+    "3.0-ok": ("3.0.0", {"asyncapi": "3.0.0", "info": {"title": "T", "version": "1"},
+                         "channels": {"c": {"address": "c", "messages": {"m": {"payload": {"type": "string"}}}}},
+                         "operations": {"o": {"action": "send", "channel": {"$ref": "#/channels/c"}}}}),
+    "3.0-no-action": ("3.0.0", {"asyncapi": "3.0.0", "info": {"title": "T", "version": "1"},
+                                "channels": {"c": {"address": "c"}},
+                                "operations": {"o": {"channel": {"$ref": "#/channels/c"}}}}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DOCS))
+def test_verdict_agrees_with_the_official_schema(write_spec: SpecWriter, name: str) -> None:
+    version, doc = DOCS[name]
+    official = Draft7Validator(json.loads((OFFICIAL / f"{version}-without-$id.json").read_text()))
+    ours = validate_document(load_file(write_spec(doc)))
+    assert (ours == []) == official.is_valid(doc), [d.render() for d in ours]
+
+
+def test_runway_spec_is_valid_under_the_official_schema() -> None:
+    official = Draft7Validator(json.loads((OFFICIAL / "2.6.0-without-$id.json").read_text()))
+    assert official.is_valid(load_file(RUNWAY_SPEC).data)
