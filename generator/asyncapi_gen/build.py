@@ -8,7 +8,7 @@ from pathlib import Path
 
 from asyncapi_gen.diagnostics import Diagnostic, Severity, has_errors
 from asyncapi_gen.format import FormatError, format_python
-from asyncapi_gen.ir import Api
+from asyncapi_gen.ir import Api, Transport
 from asyncapi_gen.load import LoadError, load_file
 from asyncapi_gen.models import ModelEmitError, emit_models
 from asyncapi_gen.names import snake_name
@@ -26,6 +26,7 @@ class BuildOptions:
     package: str | None = None
     template_dir: Path | None = None
     ref_root: Path | None = None
+    transport: Transport | None = None
 
 
 @dataclass
@@ -62,7 +63,7 @@ def build(spec: Path, options: BuildOptions = BuildOptions(), display: str | Non
                                              f"package name {package!r} is not a Python identifier", shown))
         return result
     try:
-        api, diagnostics = normalize(resolver, package, package.replace("_", "-"))
+        api, diagnostics = normalize(resolver, package, package.replace("_", "-"), options.transport)
         result.diagnostics += diagnostics
         if not result.ok:
             return result
@@ -70,7 +71,8 @@ def build(spec: Path, options: BuildOptions = BuildOptions(), display: str | Non
         files = format_python(render_package(api, emit_models(api), options.template_dir))
         inputs = input_digests(spec, sorted(resolver.files))
         files[MANIFEST] = manifest_text(files, api.title, api.version, inputs,
-                                        templates_digest(options.template_dir), package)
+                                        templates_digest(options.template_dir), package,
+                                        options.transport.value if options.transport else None)
         result.files = files
     except RefError as exc:
         result.diagnostics.append(main.diagnostic(exc.code, exc.message, "", hint=exc.hint))

@@ -10,6 +10,7 @@ import difflib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +18,9 @@ from asyncapi_gen import __version__
 from asyncapi_gen.config import ConfigError, Target, find_pyproject, load_targets
 from asyncapi_gen.diagnostics import Diagnostic, render_json
 from asyncapi_gen.provenance import quick_check, recorded_spec
+
+if TYPE_CHECKING:
+    from asyncapi_gen.build import BuildOptions
 
 
 @click.group()
@@ -33,6 +37,8 @@ _templates = click.option("--templates", "template_dir", type=click.Path(file_ok
                           help="Folder of templates that replace built-in ones of the same name.")
 _ref_root = click.option("--ref-root", type=click.Path(file_okay=False, exists=True, path_type=Path),
                          help="Folder that relative $ref files must stay inside (default: the enclosing project).")
+_transport = click.option("--transport", type=click.Choice(["webrtc", "websocket", "none"]),
+                          help="Transport of the generated client and server (default: from the spec).")
 _format = click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
                        help="How to print diagnostics.")
 
@@ -43,16 +49,17 @@ _format = click.option("--format", "output_format", type=click.Choice(["text", "
 @_package
 @_templates
 @_ref_root
+@_transport
 @_format
 def build_command(spec: Path | None, output: Path | None, package: str | None, template_dir: Path | None,
-                  ref_root: Path | None, output_format: str) -> None:
+                  ref_root: Path | None, transport: str | None, output_format: str) -> None:
     """Generate the package for SPEC (or every configured target), atomically: on error OUTPUT is left as it was."""
-    from asyncapi_gen.build import BuildOptions, build
+    from asyncapi_gen.build import build
     from asyncapi_gen.write import WriteError, write_tree
 
     failed = False
-    for target in _targets(spec, output, package, template_dir, ref_root):
-        result = build(target.spec, BuildOptions(target.package, target.templates, target.ref_root), _shown(target.spec))
+    for target in _targets(spec, output, package, template_dir, ref_root, transport):
+        result = build(target.spec, _options(target), _shown(target.spec))
         _report(result.diagnostics, output_format)
         if not result.ok:
             failed = True
@@ -74,16 +81,17 @@ def build_command(spec: Path | None, output: Path | None, package: str | None, t
 @_package
 @_templates
 @_ref_root
+@_transport
 @_format
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of each stale file.")
 def check_command(spec: Path | None, output: Path | None, package: str | None, template_dir: Path | None,
-                  ref_root: Path | None, output_format: str, show_diff: bool) -> None:
+                  ref_root: Path | None, transport: str | None, output_format: str, show_diff: bool) -> None:
     """Exit 0 when each OUTPUT is exactly what its SPEC generates; 1, saying why and naming each stale file, if not."""
     stale = False
-    for target in _targets(spec, output, package, template_dir, ref_root):
+    for target in _targets(spec, output, package, template_dir, ref_root, transport):
         if target.output is None:
             raise click.UsageError("check needs -o OUTPUT (or a configured target)")
-        if quick_check(target.spec, target.output, target.templates, target.package).current:
+        if quick_check(target.spec, target.output, target.templates, target.package, target.transport).current:
             continue
         stale = True
         _explain(target, target.output, output_format, show_diff)
@@ -91,12 +99,12 @@ def check_command(spec: Path | None, output: Path | None, package: str | None, t
 
 
 def _explain(target: Target, out: Path, output_format: str, show_diff: bool) -> None:
-    from asyncapi_gen.build import BuildOptions, build
+    from asyncapi_gen.build import build
     from asyncapi_gen.write import compare_tree
 
     shown_out = _shown(out)
-    status = quick_check(target.spec, out, target.templates, target.package)
-    result = build(target.spec, BuildOptions(target.package, target.templates, target.ref_root), _shown(target.spec))
+    status = quick_check(target.spec, out, target.templates, target.package, target.transport)
+    result = build(target.spec, _options(target), _shown(target.spec))
     _report(result.diagnostics, output_format)
     if not result.ok:
         return
@@ -121,9 +129,9 @@ def _explain(target: Target, out: Path, output_format: str, show_diff: bool) -> 
 
 
 def _targets(spec: Path | None, output: Path | None, package: str | None, template_dir: Path | None,
-             ref_root: Path | None) -> list[Target]:
+             ref_root: Path | None, transport: str | None) -> list[Target]:
     if spec is not None:
-        return [Target(spec, output, package, template_dir, ref_root)]
+        return [Target(spec, output, package, template_dir, ref_root, transport)]
     try:
         pyproject = find_pyproject(Path.cwd())
         if pyproject is None:
@@ -132,9 +140,18 @@ def _targets(spec: Path | None, output: Path | None, package: str | None, templa
     except ConfigError as exc:
         click.echo(f"error[config]: {exc}", err=True)
         sys.exit(1)
-    if template_dir is not None or package is not None or output is not None:
-        raise click.UsageError("--output, --package and --templates go with a SPEC; configure targets otherwise")
+    if template_dir is not None or package is not None or output is not None or transport is not None:
+        raise click.UsageError("--output, --package, --templates and --transport go with a SPEC; "
+                               "configure targets otherwise")
     return targets
+
+
+def _options(target: Target) -> BuildOptions:
+    from asyncapi_gen.build import BuildOptions
+    from asyncapi_gen.ir import Transport
+
+    transport = Transport(target.transport) if target.transport else None
+    return BuildOptions(target.package, target.templates, target.ref_root, transport)
 
 
 def _shown(path: Path) -> str:

@@ -17,6 +17,7 @@ class Target:
     package: str | None
     templates: Path | None
     ref_root: Path | None
+    transport: str | None = None  # webrtc, websocket or none; None: chosen from the spec
 
 
 class ConfigError(Exception):
@@ -58,7 +59,7 @@ def _target(base: Path, pyproject: Path, table: dict[str, Any], raw: Any, index:
     where = f"{pyproject}: tool.asyncapi-gen.targets[{index}]"
     if not isinstance(raw, dict) or not isinstance(raw.get("spec"), str) or not isinstance(raw.get("output"), str):
         raise ConfigError(f"{where} needs string keys `spec` and `output`")
-    unknown = set(raw) - {"spec", "output", "package", "templates", "ref-root"}
+    unknown = set(raw) - {"spec", "output", "package", "templates", "ref-root", "transport"}
     if unknown:
         raise ConfigError(f"{where}: unknown keys {sorted(unknown)}")
     templates = raw.get("templates", table.get("templates"))
@@ -70,6 +71,7 @@ def _target(base: Path, pyproject: Path, table: dict[str, Any], raw: Any, index:
         package=package if isinstance(package, str) else None,
         templates=base / templates if isinstance(templates, str) else None,
         ref_root=base / ref_root if isinstance(ref_root, str) else None,
+        transport=raw["transport"] if isinstance(raw.get("transport"), str) else None,
     )
 
 

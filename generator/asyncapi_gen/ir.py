@@ -19,6 +19,14 @@ class Role(enum.Enum):
         return Role.SERVER if self is Role.CLIENT else Role.CLIENT
 
 
+class Transport(enum.Enum):
+    """How the generated client and server talk (DESIGN.md §3)."""
+
+    WEBRTC = "webrtc"  # media channels present: aiortc, with WebSocket signaling
+    WEBSOCKET = "websocket"  # ws/wss servers without media: JSON text frames on one socket
+    NONE = "none"  # another protocol (mqtt, kafka, ...): the user plugs in a transport
+
+
 class MessageKind(enum.Enum):
     """How a message travels: JSON-like data, or a media track."""
 
@@ -141,6 +149,8 @@ class Api:
     unions: tuple[Union, ...]
     models_schema: dict[str, Any]
     model_names: tuple[str, ...]
+    transport: Transport
+    protocol: str  # the servers' protocol as written (wss, mqtt, ...); "" when the document has no servers
 
     def operations_sent_by(self, role: Role) -> tuple[Operation, ...]:
         """The operations that role sends."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,29 +71,84 @@ def load_file(path: Path, display: str | None = None) -> SourceFile:
 
 def parse_text(text: str, display: str) -> tuple[Any, dict[str, tuple[int, int]]]:
     """Parse YAML (JSON included) with positions; fall back to strict JSON for JSON that PyYAML's 1.1 rules refuse."""
+    looks_like_json = text.lstrip().startswith(("{", "["))
+    if looks_like_json:
+        # Tabs are legal JSON whitespace but not YAML indentation; a raw tab cannot occur inside a JSON string,
+        # so a space in its place keeps every line and column.
+        text = text.replace("\t", " ")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        if text.lstrip().startswith(("{", "[")):
-            return _parse_json(text, display), {}
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = f"invalid YAML: {exc.problem or exc.context}"
-        raise LoadError(Diagnostic(Severity.ERROR, "yaml-syntax", message, display, line, col)) from None
     except yaml.YAMLError as exc:
-        raise LoadError(Diagnostic(Severity.ERROR, "yaml-syntax", f"invalid YAML: {exc}", display)) from None
+        if looks_like_json:
+            return _parse_json(text, display), {}
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        detail = getattr(exc, "problem", None) or getattr(exc, "context", None) or str(exc)
+        raise LoadError(Diagnostic(Severity.ERROR, "yaml-syntax", f"invalid YAML: {detail}", display, line, col)) from None
     if node is None:
         raise LoadError(Diagnostic(Severity.ERROR, "empty-document", "the file is empty", display))
+    _check_expanded_size(node, display)
     builder = _Builder(display)
     return builder.build(node, ""), builder.positions
 
 
+def _check_expanded_size(root: yaml.Node, display: str) -> None:
+    """Refuse alias bombs: the size of the tree once every alias is expanded, memoized per shared node."""
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            in_progress.discard(key)
+            sizes[key] = 1 + sum(sizes.get(id(child), 1) for child in _children(node))  # a cycle counts once
+            if sizes[key] > MAX_NODES:
+                message = f"document expands to more than {MAX_NODES} nodes (YAML aliases)"
+                raise LoadError(Diagnostic(Severity.ERROR, "file-too-large", message, display))
+            continue
+        if key in sizes or key in in_progress:
+            continue
+        in_progress.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
 def _parse_json(text: str, display: str) -> Any:
     try:
-        return json.loads(text)
+        return _clean_strings(json.loads(text))
     except json.JSONDecodeError as exc:
         diagnostic = Diagnostic(Severity.ERROR, "json-syntax", f"invalid JSON: {exc.msg}", display, exc.lineno, exc.colno)
         raise LoadError(diagnostic) from None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _join_surrogates(text: str) -> str:
+    """PyYAML decodes JSON's `\\ud83c\\udf89` escapes as two halves; join them into the one character meant."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _clean_strings(data: Any) -> Any:
+    """Lone or split surrogates from JSON escapes, made into real characters (or U+FFFD) everywhere in data."""
+    if isinstance(data, str):
+        return _join_surrogates(data)
+    if isinstance(data, list):
+        return [_clean_strings(item) for item in data]
+    if isinstance(data, dict):
+        return {_join_surrogates(key): _clean_strings(value) for key, value in data.items()}
+    return data
 
 
 class _Builder:
@@ -128,19 +184,21 @@ class _Builder:
         return self._scalar(node)
 
     def _scalar(self, node: yaml.Node) -> Any:
-        # Dates stay strings: JSON Schema and AsyncAPI see `2024-11-06` as text, not a date object.
+        # Read as YAML 1.2 (what the JavaScript AsyncAPI tools use): dates stay text, and only true/false are
+        # booleans (`on`, `yes`, `off`, `no` are words).
         if node.tag == "tag:yaml.org,2002:timestamp":
             return str(node.value)
+        if node.tag == "tag:yaml.org,2002:bool" and str(node.value).lower() not in ("true", "false"):
+            return str(node.value)
         try:
-            return self._constructor.construct_object(node, deep=True)
+            value = self._constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError:
             return str(node.value)
+        return _join_surrogates(value) if isinstance(value, str) else value
 
     def _scalar_text(self, node: yaml.Node) -> str:
         if isinstance(node, yaml.ScalarNode):
-            value = self._scalar(node)
-            if isinstance(value, bool):  # YAML 1.1 reads a key `on:` as True; the author meant the word
-                return str(node.value)
-            return str(value)
+            # A key is a name: `on:`, `null:`, `0x1F:` mean those words, not True, None or 31.
+            return _join_surrogates(str(node.value))
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
         raise LoadError(Diagnostic(Severity.ERROR, "yaml-key", "mapping keys must be scalars", self.display, line, col))

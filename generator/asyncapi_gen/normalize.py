@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
 from asyncapi_gen import v2, v3
 from asyncapi_gen.diagnostics import Diagnostic, join_pointer, unescape_pointer_token
-from asyncapi_gen.ir import Api, Channel, Message, MessageKind, Operation, Role, Union
+from asyncapi_gen.ir import Api, Channel, Message, MessageKind, Operation, Role, Server, Transport, Union
 from asyncapi_gen.names import NameTable, pascal_name, snake_name, words
 from asyncapi_gen.raw import RawChannel, RawOperation
 from asyncapi_gen.refs import Location, Resolver
 from asyncapi_gen.schemas import ModelSchemaBuilder, is_json_schema_format
 
+_WEBSOCKET_PROTOCOLS = frozenset({"ws", "wss"})
 _VERBS = frozenset({"receive", "send", "publish", "subscribe", "on", "handle", "get", "emit"})
 
 
-def normalize(resolver: Resolver, package: str, distribution: str) -> tuple[Api, list[Diagnostic]]:
-    """The IR of the main document, plus warnings (errors only for what validation cannot have caught)."""
+def normalize(resolver: Resolver, package: str, distribution: str,
+              transport: Transport | None = None) -> tuple[Api, list[Diagnostic]]:
+    """The IR of the main document, plus warnings (errors only for what validation cannot have caught).
+
+    transport overrides the choice made from the document (its `x-asyncapi-gen-transport`, else its media and
+    server protocols).
+    """
     data = resolver.main.data
     builder = ModelSchemaBuilder(resolver)
     builder.add_components()
@@ -47,7 +54,12 @@ def normalize(resolver: Resolver, package: str, distribution: str) -> tuple[Api,
         unions=tuple(state.unions),
         models_schema=builder.root_schema(),
         model_names=tuple(sorted(builder.defs)),
+        transport=Transport.NONE,
+        protocol=_protocol(servers),
     )
+    chosen, diagnostics = _transport(resolver, api, transport)
+    state.diagnostics += diagnostics
+    api = dataclasses.replace(api, transport=chosen)
     return api, state.diagnostics
 
 
@@ -174,6 +186,36 @@ class _State:
         discriminator = _discriminator([self.builder.definition(m) for m in models])
         self.unions.append(Union(name, tuple(models), discriminator, f"The messages of operation {op_id!r}."))
         return name
+
+
+def _protocol(servers: list[Server]) -> str:
+    protocols = sorted({server.protocol.lower() for server in servers if server.protocol})
+    websocket = [p for p in protocols if p in _WEBSOCKET_PROTOCOLS]
+    return (websocket or protocols or [""])[0]
+
+
+def _transport(resolver: Resolver, api: Api, override: Transport | None) -> tuple[Transport, list[Diagnostic]]:
+    """The override, else `x-asyncapi-gen-transport`, else WebRTC for media, WebSocket for ws/wss (or no servers)."""
+    if override is not None:
+        return override, []
+    declared = resolver.main.data.get("x-asyncapi-gen-transport")
+    if declared is not None:
+        try:
+            return Transport(str(declared)), []
+        except ValueError:
+            choices = ", ".join(t.value for t in Transport)
+            return _default_transport(api), [resolver.main.diagnostic(
+                "invalid-transport", f"x-asyncapi-gen-transport must be one of {choices}, not {declared!r}",
+                "/x-asyncapi-gen-transport")]
+    return _default_transport(api), []
+
+
+def _default_transport(api: Api) -> Transport:
+    if api.has_media():
+        return Transport.WEBRTC
+    if api.protocol in _WEBSOCKET_PROTOCOLS or not api.protocol:
+        return Transport.WEBSOCKET
+    return Transport.NONE
 
 
 def _types(operations: Iterable[Operation]) -> tuple[str, ...]:

@@ -20,13 +20,14 @@ MANIFEST = ".asyncapi-gen"
 
 
 def manifest_text(files: dict[str, str], title: str, version: str, inputs: dict[str, str],
-                  templates_digest: str | None, package: str) -> str:
+                  templates_digest: str | None, package: str, transport: str | None) -> str:
     """The manifest for a generated tree; deterministic (sorted keys, no time, relative paths only)."""
     data = {
         "note": "made by asyncapi-gen; do not edit (asyncapi-gen check reads it)",
         "generator_version": __version__,
         "spec": {"title": title, "version": version},
         "package": package,
+        "transport_option": transport,
         "inputs": dict(sorted(inputs.items())),
         "templates": templates_digest,
         "files": {path: _digest(text.encode("utf-8")) for path, text in sorted(files.items())},
@@ -60,7 +61,8 @@ class QuickStatus:
     reasons: tuple[str, ...]
 
 
-def quick_check(spec: Path, out: Path, template_dir: Path | None, package: str | None) -> QuickStatus:
+def quick_check(spec: Path, out: Path, template_dir: Path | None, package: str | None,
+                transport: str | None = None) -> QuickStatus:
     """Decide from digests alone whether out is what spec would generate now."""
     manifest = _read_manifest(out)
     if manifest is None:
@@ -70,6 +72,8 @@ def quick_check(spec: Path, out: Path, template_dir: Path | None, package: str |
         reasons.append(f"generator version changed: made by {manifest.get('generator_version')}, now {__version__}")
     if package is not None and manifest.get("package") != package:
         reasons.append(f"package name changed: {manifest.get('package')} -> {package}")
+    if manifest.get("transport_option") != transport:
+        reasons.append(f"transport option changed: {manifest.get('transport_option')} -> {transport}")
     if manifest.get("templates") != templates_digest(template_dir):
         reasons.append("template overrides changed")
     base = spec.resolve().parent

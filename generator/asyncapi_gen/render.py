@@ -106,9 +106,9 @@ def py_json(value: Any) -> str:
 
 def docstring(value: Any) -> str:
     """Text safe inside a triple-double-quoted docstring: no closing quotes, no escapes, no stray controls."""
-    text = str(value).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", text).strip()
-    return text[:-1] + '\\"' if text.endswith('"') else text
+    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", str(value)).strip().replace("\\", "\\\\")
+    # Escape every quote of a run of three, and a closing run that would merge with the docstring's own quotes.
+    return re.sub(r'"{3,}|"+$', lambda run: '\\"' * len(run.group()), text)
 
 
 def one_line(value: Any) -> str:
@@ -117,8 +117,8 @@ def one_line(value: Any) -> str:
 
 
 def toml_str(value: Any) -> str:
-    """A TOML basic string (JSON's escaping is a subset of TOML's)."""
-    return json.dumps(str(value), ensure_ascii=True)
+    """A TOML basic string: JSON's escapes are TOML's, but non-BMP characters must stay literal (no surrogates)."""
+    return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def qualify(type_name: str) -> str:

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from asyncapi_gen.build import BuildOptions, BuildResult, build
 from asyncapi_gen.write import write_tree
 

@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from asyncapi_gen import load
 from asyncapi_gen.load import LoadError, load_file, parse_text
 from asyncapi_gen.refs import resolve_document
@@ -242,3 +241,18 @@ def test_sha256_is_of_the_raw_bytes(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_bytes(b"asyncapi: 2.6.0\n")
     assert load_file(spec).sha256 == hashlib.sha256(b"asyncapi: 2.6.0\n").hexdigest()
+
+
+def test_json_surrogate_pair_escapes_decode_to_one_character() -> None:
+    # Python's json.dump (ensure_ascii) writes U+1F389 as "\ud83c\udf89"; lone surrogates cannot be written as UTF-8.
+    text = '{"title": "Party \\ud83c\\udf89"}'
+    data, _ = parse_text(text, "spec.json")
+    assert data == {"title": "Party 🎉"}
+
+
+@pytest.mark.parametrize("char", ["\x7f", "\x80"])
+def test_valid_json_with_raw_characters_yaml_refuses_is_parsed(tmp_path: Path, char: str) -> None:
+    # JSON allows any non-control character raw in a string; PyYAML's reader refuses these with a ReaderError.
+    spec = tmp_path / "spec.json"
+    spec.write_text('{"asyncapi": "2.6.0", "info": {"title": "a' + char + 'b", "version": "1"}}', encoding="utf-8")
+    assert load_file(spec).data["info"]["title"] == f"a{char}b"

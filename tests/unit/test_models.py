@@ -11,7 +11,6 @@ from types import ModuleType
 
 import pydantic
 import pytest
-
 from asyncapi_gen.build import BuildResult
 
 from .conftest import RUNWAY_PACKAGE

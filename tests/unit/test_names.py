@@ -5,10 +5,9 @@ from __future__ import annotations
 import keyword
 
 import pytest
+from asyncapi_gen.names import RESERVED, NameTable, pascal_name, snake_name, words
 from hypothesis import given
 from hypothesis import strategies as st
-
-from asyncapi_gen.names import RESERVED, NameTable, pascal_name, snake_name, words
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from asyncapi_gen.ir import Api, MessageKind, Role
 from asyncapi_gen.load import load_file
 from asyncapi_gen.normalize import normalize

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from asyncapi_gen.load import load_file
 from asyncapi_gen.refs import Location, RefError, resolve_document
 

@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft7Validator
-
 from asyncapi_gen.diagnostics import Severity
 from asyncapi_gen.load import load_file
 from asyncapi_gen.validate import validate_document
+from jsonschema import Draft7Validator
 
 from .conftest import RUNWAY_SPEC, SpecWriter
 

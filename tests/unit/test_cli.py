@@ -1,0 +1,151 @@
+"""The command line: located diagnostics and exit 1 for bad specs (never a traceback, never a half-written OUT),
+`--format json`, reproducible builds, and `check`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from asyncapi_gen.cli import main
+from asyncapi_gen.provenance import MANIFEST
+from click.testing import CliRunner, Result
+
+from .conftest import RUNWAY_PACKAGE, RUNWAY_SPEC, SpecWriter
+from .support import tree_bytes
+from .test_load import schema_bomb
+
+BAD_SPECS = {
+    "yaml-syntax": ("asyncapi: 2.6.0\ninfo:\n  title: [unclosed\n  version: '1'\n", None),
+    "ref-unresolved": (("asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels:\n  c:\n    publish:\n"
+                        "      message:\n        payload:\n          $ref: '#/components/schemas/Nope'\n"), (8, 17)),
+    "missing-field": ("asyncapi: 2.6.0\nchannels: {}\n", (1, 1)),
+    "wrong-type": ("asyncapi: 2.6.0\ninfo:\n  title: 3\n  version: '1'\nchannels: {}\n", (3, 10)),
+    "unknown-version": ("asyncapi: 9.9.9\ninfo: {title: T, version: '1'}\nchannels: {}\n", (1, 11)),
+}
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=True)
+
+
+@pytest.fixture
+def existing_out(runway_tree: Path, tmp_path: Path) -> Path:
+    """A copy of a good build, to check that failures leave it alone."""
+    out = tmp_path / "out"
+    shutil.copytree(runway_tree, out)
+    return out
+
+
+@pytest.mark.parametrize("code", sorted(BAD_SPECS))
+def test_bad_spec_exits_1_with_a_located_diagnostic_and_leaves_out_alone(
+    code: str, write_spec: SpecWriter, existing_out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text, position = BAD_SPECS[code]
+    write_spec(text)
+    monkeypatch.chdir(tmp_path)
+    before = tree_bytes(existing_out)
+    result = invoke("build", "spec.yaml", "-o", "out")
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("spec.yaml:") and f": error[{code}]: " in first
+    if position is not None:
+        assert first.startswith(f"spec.yaml:{position[0]}:{position[1]}: ")
+    assert tree_bytes(existing_out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "spec.yaml"]
+
+
+def test_bad_spec_in_a_real_process_prints_no_traceback(write_spec: SpecWriter, existing_out: Path) -> None:
+    spec = write_spec(BAD_SPECS["ref-unresolved"][0])
+    before = tree_bytes(existing_out)
+    done = subprocess.run([sys.executable, "-m", "asyncapi_gen", "build", str(spec), "-o", str(existing_out)],
+                          check=False, capture_output=True, text=True, timeout=60, cwd=spec.parent)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr + done.stdout
+    assert "spec.yaml:8:17: error[ref-unresolved]: " in done.stderr
+    assert tree_bytes(existing_out) == before
+
+
+def test_json_format_prints_a_json_array(write_spec: SpecWriter, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    write_spec(BAD_SPECS["wrong-type"][0])
+    monkeypatch.chdir(tmp_path)
+    result = invoke("build", "spec.yaml", "-o", "out", "--format", "json")
+    assert result.exit_code == 1
+    diagnostics: list[dict[str, Any]] = json.loads(result.stdout)
+    assert isinstance(diagnostics, list) and len(diagnostics) == 1
+    (diagnostic,) = diagnostics
+    assert {"file", "line", "col", "pointer", "code", "message", "severity"} <= set(diagnostic)
+    assert (diagnostic["file"], diagnostic["line"], diagnostic["col"]) == ("spec.yaml", 3, 10)
+    assert (diagnostic["pointer"], diagnostic["code"], diagnostic["severity"]) == ("/info/title", "wrong-type", "error")
+    assert not (tmp_path / "out").exists()
+
+
+def test_refuses_to_write_over_a_user_folder(write_spec: SpecWriter, minimal_doc: dict[str, Any],
+                                             tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_spec(minimal_doc)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("mine\n")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("build", "spec.yaml", "-o", "src")
+    assert result.exit_code == 1
+    assert "error[write-failed]" in result.stderr
+    assert tree_bytes(tmp_path / "src") == {"app.py": b"mine\n"}
+
+
+def test_good_build_twice_gives_byte_identical_trees(tmp_path: Path, runway_tree: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    for out in (first, second):
+        result = invoke("build", str(RUNWAY_SPEC), "-o", str(out), "--package", RUNWAY_PACKAGE)
+        assert result.exit_code == 0, result.output
+    assert tree_bytes(first) == tree_bytes(second)
+    # ... and the same bytes as the Python API's build of the same spec, except the spec's display name.
+    assert set(tree_bytes(first)) == set(tree_bytes(runway_tree))
+    assert not any(b"\r\n" in data for data in tree_bytes(first).values())
+
+
+def test_check_is_0_when_current_and_1_naming_an_edited_file(existing_out: Path) -> None:
+    current = invoke("check", str(RUNWAY_SPEC), "-o", str(existing_out), "--package", RUNWAY_PACKAGE)
+    assert current.exit_code == 0, current.output
+    models = existing_out / RUNWAY_PACKAGE / "models.py"
+    models.write_text(models.read_text() + "# local edit\n")
+    stale = invoke("check", str(RUNWAY_SPEC), "-o", str(existing_out), "--package", RUNWAY_PACKAGE)
+    assert stale.exit_code == 1
+    assert f"{RUNWAY_PACKAGE}/models.py" in stale.stderr
+    assert "Traceback" not in stale.output
+
+
+def test_check_is_1_when_out_was_never_built(tmp_path: Path) -> None:
+    result = invoke("check", str(RUNWAY_SPEC), "-o", str(tmp_path / "nothing"), "--package", RUNWAY_PACKAGE)
+    assert result.exit_code == 1
+    assert MANIFEST in result.stderr
+
+
+def test_astral_characters_in_a_json_spec_do_not_crash_the_build(write_spec: SpecWriter,
+                                                                 minimal_doc: dict[str, Any], tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # Python's json.dump writes 🎉 as the surrogate pair "\ud83c\udf89"; the loader must decode it as one character.
+    minimal_doc["info"]["title"] = "Party 🎉"
+    write_spec(json.dumps(minimal_doc), "spec.json")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("build", "spec.json", "-o", "out", "--package", "party")
+    assert not isinstance(result.exception, UnicodeError), result.exception
+    assert result.exit_code == 0, result.output
+    assert "Party 🎉" in (tmp_path / "out" / "party" / "__init__.py").read_text(encoding="utf-8")
+
+
+def test_alias_bomb_build_ends_quickly_with_an_error(write_spec: SpecWriter, tmp_path: Path) -> None:
+    spec = write_spec(schema_bomb())
+    try:
+        done = subprocess.run([sys.executable, "-m", "asyncapi_gen", "build", str(spec), "-o", str(tmp_path / "o")],
+                              check=False, capture_output=True, text=True, timeout=5)
+    except subprocess.TimeoutExpired:
+        pytest.fail("asyncapi-gen build did not finish within 5 s on an alias bomb")
+    assert done.returncode == 1
+    assert "error[file-too-large]" in done.stderr
