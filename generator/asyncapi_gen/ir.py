@@ -69,6 +69,8 @@ class Message:
     kind: MessageKind
     payload_model: str | None
     examples: tuple[Any, ...]
+    headers_model: str | None = None  # a model of the message's `headers` schema, when it has one
+    correlation_id: str = ""  # the runtime expression locating the correlation id (`$message.header#/id`)
 
     @property
     def codec(self) -> str | None:
@@ -104,9 +106,27 @@ class Operation:
     payload_classes: tuple[str, ...]  # the model classes a data operation may carry (isinstance-able)
 
     @property
+    def client_method(self) -> str:
+        """The generated client's method: `send_<subject>` for what it sends, `receive_<subject>` otherwise.
+
+        Named by role, not by operationId, which documents write from either side's point of view.
+        """
+        return ("send_" if self.sender is Role.CLIENT else "receive_") + self.subject
+
+    @property
     def kind(self) -> MessageKind:
         """The kind of every message of the operation (a channel carries one kind)."""
         return self.messages[0].kind if self.messages else MessageKind.DATA
+
+
+@dataclass(frozen=True)
+class ChannelParameter:
+    """A `{name}` in a channel address, typed from its schema (or its 3.0 `enum`)."""
+
+    name: str
+    py_name: str
+    description: str
+    py_type: str  # a Python type expression: str, int, float, bool, or Literal[...] of repr'd values
 
 
 @dataclass(frozen=True)
@@ -123,6 +143,7 @@ class Channel:
     server_sends: bool
     client_receives: tuple[str, ...]  # payload types (model, union or "Any") the client may receive here
     server_receives: tuple[str, ...]
+    parameters: tuple[ChannelParameter, ...] = ()
 
     @property
     def constant(self) -> str:

@@ -89,7 +89,7 @@ def client_examples(api: Api) -> tuple[ClientExample, ...]:
         message = next((m for m in operation.messages if m.kind is MessageKind.DATA and m.payload_model), None)
         if message and message.payload_model:
             schema = defs.get(message.payload_model, {})
-            examples.append(ClientExample(operation.py_name, message.payload_model, _json(message, schema, defs)))
+            examples.append(ClientExample(operation.client_method, message.payload_model, _json(message, schema, defs)))
     return tuple(examples)
 
 

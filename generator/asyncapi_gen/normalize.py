@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from asyncapi_gen import v2, v3
 from asyncapi_gen.diagnostics import Diagnostic, join_pointer, unescape_pointer_token
-from asyncapi_gen.ir import Api, Channel, Message, MessageKind, Operation, Role, Server, Transport, Union
+from asyncapi_gen.ir import (
+    Api,
+    Channel,
+    ChannelParameter,
+    Message,
+    MessageKind,
+    Operation,
+    Role,
+    Server,
+    Transport,
+    Union,
+)
 from asyncapi_gen.names import NameTable, pascal_name, snake_name, words
 from asyncapi_gen.raw import RawChannel, RawOperation
-from asyncapi_gen.refs import Location, Resolver
+from asyncapi_gen.refs import Location, Resolver, lookup
 from asyncapi_gen.schemas import ModelSchemaBuilder, is_json_schema_format
 
 _WEBSOCKET_PROTOCOLS = frozenset({"ws", "wss"})
@@ -76,17 +88,18 @@ class _State:
         self.method_names = NameTable(frozenset({"connect", "close", "send", "messages", "errors"}))
         self.message_keys = NameTable()
         # Hooks are `on_<subject>` and server sends are `send_<subject>`: keep clear of the fixed hook names.
-        self.subjects = NameTable(frozenset({"open", "close", "error", "message", "track"}))
-        self.channel_names = NameTable()
+        # One namespace per sender: `send_x` (client) and `receive_x` (client) or `on_x` hooks never meet.
+        reserved = frozenset({"open", "close", "error", "raw"})
+        self.subjects = {role: NameTable(reserved) for role in Role}
+        self.channel_names = NameTable(frozenset({"channels"}))  # CHANNELS is the table of them all
 
     def operation(self, raw: RawOperation) -> Operation:
         op_id = raw.op_id or f"{raw.action} {raw.channel}"
         messages = tuple(self.message(data, location, op_id) for data, location in raw.messages)
-        payload_type = self._payload_type(op_id, messages)
-        op_words = words(op_id)
-        if len(op_words) > 1 and op_words[0].lower() in _VERBS:
-            op_words = op_words[1:]
-        subject = self.subjects.claim(snake_name(" ".join(op_words), "message"))
+        # Without an operationId, a lone message's name says more than `subscribe /v1/...` does.
+        naming = raw.op_id or (messages[0].name if len(messages) == 1 else op_id)
+        payload_type = self._payload_type(naming, messages)
+        subject = self.subjects[raw.sender].claim(snake_name(" ".join(_without_verb(naming)), "message"))
         classes = tuple(dict.fromkeys(m.payload_model for m in messages if m.payload_model))
         return Operation(op_id, self.method_names.claim(snake_name(op_id, "operation")), raw.channel, raw.sender,
                          messages, raw.summary, raw.description, payload_type, subject, classes)
@@ -106,7 +119,26 @@ class _State:
             server_sends=any(op.sender is Role.SERVER for op in mine),
             client_receives=_types(op for op in mine if op.sender is Role.SERVER),
             server_receives=_types(op for op in mine if op.sender is Role.CLIENT),
+            parameters=self._parameters(raw),
         )
+
+    def _parameters(self, raw: RawChannel) -> tuple[ChannelParameter, ...]:
+        """The address's `{name}` placeholders, in order, typed from the channel's `parameters`."""
+        channel, location = self.resolver.deref(lookup(raw.location.file.data, raw.location.pointer), raw.location)
+        declared = channel.get("parameters") if isinstance(channel, dict) else None
+        declared = declared if isinstance(declared, dict) else {}
+        names = NameTable(frozenset({"self"}))
+        found: list[ChannelParameter] = []
+        for name in dict.fromkeys(re.findall(r"\{([^{}]+)\}", raw.address)):
+            spec, _ = self.resolver.deref(declared.get(name, {}),
+                                          Location(location.file, join_pointer(location.pointer, "parameters", name)))
+            spec = spec if isinstance(spec, dict) else {}
+            schema, _ = self.resolver.deref(spec.get("schema", {}), location)
+            schema = schema if isinstance(schema, dict) else {}
+            found.append(ChannelParameter(name, names.claim(snake_name(name, "parameter")),
+                                          str(spec.get("description") or schema.get("description") or ""),
+                                          _parameter_type(spec.get("enum") or schema.get("enum"), schema.get("type"))))
+        return tuple(found)
 
     def message(self, data: Any, location: Location, op_id: str) -> Message:
         key = (location.file.display, location.pointer)
@@ -126,9 +158,19 @@ class _State:
             if self._payload_is_json_schema(schema_format):
                 payload_model = self.builder.add_payload(payload, payload_location, name + " payload")
         examples = tuple(e["payload"] for e in body.get("examples") or () if isinstance(e, dict) and "payload" in e)
+        headers_model = None
+        if isinstance(body.get("headers"), dict):
+            headers_location = Location(location.file, join_pointer(location.pointer, "headers"))
+            headers, headers_location = self.resolver.deref(body["headers"], headers_location)
+            if isinstance(headers, dict) and "schema" in headers and "schemaFormat" in headers:  # 3.0 multi-format
+                headers, headers_location = headers["schema"], Location(
+                    headers_location.file, join_pointer(headers_location.pointer, "schema"))
+            headers_model = self.builder.add_payload(headers, headers_location, name + " headers")
+        correlation, _ = self.resolver.deref(body.get("correlationId"), location)
+        correlation_id = str(correlation.get("location", "")) if isinstance(correlation, dict) else ""
         message = Message(self.message_keys.claim(pascal_name(name, "Message")), name, str(body.get("title", "")),
                           str(body.get("summary", "")), str(body.get("description", "")), content_type, kind,
-                          payload_model, examples)
+                          payload_model, examples, headers_model, correlation_id)
         self.messages[key] = message
         return message
 
@@ -179,10 +221,7 @@ class _State:
             return "Any"  # no message described, or one without a JSON Schema payload: anything JSON goes
         if len(models) == 1:
             return models[0]
-        op_words = words(op_id)
-        if len(op_words) > 1 and op_words[0].lower() in _VERBS:
-            op_words = op_words[1:]
-        name = self.builder.names.claim(pascal_name(" ".join(op_words), "Messages"))
+        name = self.builder.names.claim(pascal_name(" ".join(_without_verb(op_id)), "Messages"))
         discriminator = _discriminator([self.builder.definition(m) for m in models])
         self.unions.append(Union(name, tuple(models), discriminator, f"The messages of operation {op_id!r}."))
         return name
@@ -216,6 +255,22 @@ def _default_transport(api: Api) -> Transport:
     if api.protocol in _WEBSOCKET_PROTOCOLS or not api.protocol:
         return Transport.WEBSOCKET
     return Transport.NONE
+
+
+def _without_verb(name: str) -> list[str]:
+    """The words of an operation's name without a leading verb: `receiveSessionEvent` -> session, event."""
+    found = words(name)
+    return found[1:] if len(found) > 1 and found[0].lower() in _VERBS else found
+
+
+_PY_TYPES = {"integer": "int", "number": "float", "boolean": "bool", "string": "str"}
+
+
+def _parameter_type(enum: Any, json_type: Any) -> str:
+    """A parameter's Python type: a Literal of its enum values (repr'd: data, never code), else its JSON type."""
+    if isinstance(enum, list) and enum and all(isinstance(v, str | int) and not isinstance(v, bool) for v in enum):
+        return "Literal[" + ", ".join(repr(v) for v in dict.fromkeys(enum)) + "]"
+    return _PY_TYPES.get(str(json_type), "str")
 
 
 def _types(operations: Iterable[Operation]) -> tuple[str, ...]:
