@@ -1,0 +1,93 @@
+"""Normalization choices the templates rely on: the transport, channel parameters, headers, method names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from asyncapi_gen.build import BuildOptions, build
+from asyncapi_gen.ir import Role, Transport
+
+from .conftest import SpecWriter
+
+
+def _api(write_spec: SpecWriter, doc: dict[str, Any], **options: Any) -> Any:
+    result = build(write_spec(doc), BuildOptions(**options))
+    assert result.ok, [d.render() for d in result.diagnostics]
+    assert result.api is not None
+    return result.api
+
+
+@pytest.mark.parametrize(
+    ("protocol", "media", "expected"),
+    [
+        ("wss", True, Transport.WEBRTC),
+        ("wss", False, Transport.WEBSOCKET),
+        ("ws", False, Transport.WEBSOCKET),
+        ("mqtt", False, Transport.NONE),
+        ("kafka", False, Transport.NONE),
+        (None, False, Transport.WEBSOCKET),
+    ],
+)
+def test_transport_follows_media_and_server_protocol(
+    write_spec: SpecWriter, minimal_doc: dict[str, Any], protocol: str | None, media: bool, expected: Transport
+) -> None:
+    if protocol:
+        minimal_doc["servers"] = {"main": {"url": "example.com", "protocol": protocol}}
+    if media:
+        minimal_doc["channels"]["audio"] = {"publish": {"message": {"contentType": "audio/opus", "payload": {}}}}
+    assert _api(write_spec, minimal_doc).transport is expected
+
+
+def test_transport_extension_and_option_override_the_choice(
+    write_spec: SpecWriter, minimal_doc: dict[str, Any]
+) -> None:
+    minimal_doc["x-asyncapi-gen-transport"] = "none"
+    assert _api(write_spec, minimal_doc).transport is Transport.NONE
+    assert _api(write_spec, minimal_doc, transport=Transport.WEBSOCKET).transport is Transport.WEBSOCKET
+
+
+def test_unknown_transport_extension_is_a_located_error(write_spec: SpecWriter, minimal_doc: dict[str, Any]) -> None:
+    minimal_doc["x-asyncapi-gen-transport"] = "pigeon"
+    result = build(write_spec(minimal_doc))
+    codes = [d.code for d in result.diagnostics]
+    assert codes == ["invalid-transport"]
+    assert result.diagnostics[0].pointer == "/x-asyncapi-gen-transport"
+
+
+def test_channel_parameters_are_typed_in_address_order(write_spec: SpecWriter, minimal_doc: dict[str, Any]) -> None:
+    minimal_doc["channels"] = {
+        "rooms/{room}/users/{user-id}": {
+            "parameters": {
+                "user-id": {"schema": {"type": "integer"}},
+                "room": {"description": "Room name", "schema": {"type": "string", "enum": ["a'b", "c"]}},
+            },
+            "subscribe": {"operationId": "onUser", "message": {"payload": {"type": "string"}}},
+        }
+    }
+    channel = _api(write_spec, minimal_doc).channels[0]
+    assert [(p.name, p.py_name, p.py_type) for p in channel.parameters] == [
+        ("room", "room", "Literal[\"a'b\", 'c']"),
+        ("user-id", "user_id", "int"),
+    ]
+
+
+def test_message_headers_become_a_model(write_spec: SpecWriter, minimal_doc: dict[str, Any]) -> None:
+    message = minimal_doc["channels"]["events"]["subscribe"]["message"]
+    message["headers"] = {"type": "object", "properties": {"trace-id": {"type": "string"}}}
+    message["correlationId"] = {"location": "$message.header#/trace-id"}
+    api = _api(write_spec, minimal_doc)
+    assert api.messages[0].headers_model == "EventHeaders"
+    assert api.messages[0].correlation_id == "$message.header#/trace-id"
+    assert "EventHeaders" in api.model_names
+
+
+def test_client_methods_are_named_by_role_not_by_operation_id(
+    write_spec: SpecWriter, minimal_doc: dict[str, Any]
+) -> None:
+    # 3.0-style names from the described application's side: it "sends" what the client receives.
+    minimal_doc["channels"]["events"]["subscribe"]["operationId"] = "sendEvent"
+    minimal_doc["channels"]["events"]["publish"] = {"operationId": "receiveEvent", "message": {"payload": {}}}
+    api = _api(write_spec, minimal_doc)
+    methods = {op.sender: op.client_method for op in api.operations}
+    assert methods == {Role.SERVER: "receive_event", Role.CLIENT: "send_event"}
