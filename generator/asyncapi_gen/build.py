@@ -13,7 +13,7 @@ from asyncapi_gen.load import LoadError, load_file
 from asyncapi_gen.models import ModelEmitError, emit_models
 from asyncapi_gen.names import snake_name
 from asyncapi_gen.normalize import normalize
-from asyncapi_gen.provenance import MANIFEST, input_digests, manifest_text, templates_digest
+from asyncapi_gen.provenance import MANIFEST, input_digests, manifest_text, record_for
 from asyncapi_gen.refs import RefError, resolve_document
 from asyncapi_gen.render import render_package
 from asyncapi_gen.validate import validate_document
@@ -63,16 +63,17 @@ def build(spec: Path, options: BuildOptions = BuildOptions(), display: str | Non
                                              f"package name {package!r} is not a Python identifier", shown))
         return result
     try:
-        api, diagnostics = normalize(resolver, package, package.replace("_", "-"), options.transport)
+        api, diagnostics = normalize(resolver, package, package.strip("_").replace("_", "-"), options.transport)
         result.diagnostics += diagnostics
         if not result.ok:
             return result
+        api, models_body = emit_models(api)
         result.api = api
-        files = format_python(render_package(api, emit_models(api), options.template_dir))
+        files = format_python(render_package(api, models_body, options.template_dir))
         inputs = input_digests(spec, sorted(resolver.files))
-        files[MANIFEST] = manifest_text(files, api.title, api.version, inputs,
-                                        templates_digest(options.template_dir), package,
-                                        options.transport.value if options.transport else None)
+        record = record_for(spec, options.package, options.transport.value if options.transport else None,
+                            options.ref_root, options.template_dir)
+        files[MANIFEST] = manifest_text(files, api.title, api.version, inputs, record)
         result.files = files
     except RefError as exc:
         result.diagnostics.append(main.diagnostic(exc.code, exc.message, "", hint=exc.hint))

@@ -17,7 +17,7 @@ import click
 from asyncapi_gen import __version__
 from asyncapi_gen.config import ConfigError, Target, find_pyproject, load_targets
 from asyncapi_gen.diagnostics import Diagnostic, render_json
-from asyncapi_gen.provenance import quick_check, recorded_spec
+from asyncapi_gen.provenance import BuildRecord, QuickStatus, quick_check, record_for, recorded_spec
 
 if TYPE_CHECKING:
     from asyncapi_gen.build import BuildOptions
@@ -91,19 +91,19 @@ def check_command(spec: Path | None, output: Path | None, package: str | None, t
     for target in _targets(spec, output, package, template_dir, ref_root, transport):
         if target.output is None:
             raise click.UsageError("check needs -o OUTPUT (or a configured target)")
-        if quick_check(target.spec, target.output, target.templates, target.package, target.transport).current:
+        status = quick_check(target.spec, target.output, _record(target))
+        if status.current:
             continue
         stale = True
-        _explain(target, target.output, output_format, show_diff)
+        _explain(target, target.output, status, output_format, show_diff)
     sys.exit(1 if stale else 0)
 
 
-def _explain(target: Target, out: Path, output_format: str, show_diff: bool) -> None:
+def _explain(target: Target, out: Path, status: QuickStatus, output_format: str, show_diff: bool) -> None:
     from asyncapi_gen.build import build
     from asyncapi_gen.write import compare_tree
 
     shown_out = _shown(out)
-    status = quick_check(target.spec, out, target.templates, target.package, target.transport)
     result = build(target.spec, _options(target), _shown(target.spec))
     _report(result.diagnostics, output_format)
     if not result.ok:
@@ -144,6 +144,10 @@ def _targets(spec: Path | None, output: Path | None, package: str | None, templa
         raise click.UsageError("--output, --package, --templates and --transport go with a SPEC; "
                                "configure targets otherwise")
     return targets
+
+
+def _record(target: Target) -> BuildRecord:
+    return record_for(target.spec, target.package, target.transport, target.ref_root, target.templates)
 
 
 def _options(target: Target) -> BuildOptions:

@@ -102,13 +102,18 @@ def _check_expanded_size(root: yaml.Node, display: str) -> None:
         key = id(node)
         if children_done:
             in_progress.discard(key)
-            sizes[key] = 1 + sum(sizes.get(id(child), 1) for child in _children(node))  # a cycle counts once
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
             if sizes[key] > MAX_NODES:
                 message = f"document expands to more than {MAX_NODES} nodes (YAML aliases)"
                 raise LoadError(Diagnostic(Severity.ERROR, "file-too-large", message, display))
             continue
-        if key in sizes or key in in_progress:
+        if key in sizes:
             continue
+        if key in in_progress:
+            line, col = node.start_mark.line + 1, node.start_mark.column + 1
+            raise LoadError(Diagnostic(Severity.ERROR, "yaml-recursive-alias",
+                                       "a YAML alias refers to a node that contains it (use $ref for recursion)",
+                                       display, line, col))
         in_progress.add(key)
         stack.append((node, True))
         stack.extend((child, False) for child in _children(node))

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from jsonschema import Draft7Validator
+
 from asyncapi_gen.ir import Api, Message, MessageKind, Role
 from asyncapi_gen.samples import sample
 
@@ -83,19 +85,19 @@ class MockPlan:
 
 def client_examples(api: Api) -> tuple[ClientExample, ...]:
     """The first message of each client-sent data operation, as JSON valid for its model."""
-    defs: dict[str, Any] = api.models_schema.get("$defs", {})
+    defs = _defs(api)
     examples: list[ClientExample] = []
     for operation in api.operations_sent_by(Role.CLIENT):
         message = next((m for m in operation.messages if m.kind is MessageKind.DATA and m.payload_model), None)
-        if message and message.payload_model:
-            schema = defs.get(message.payload_model, {})
-            examples.append(ClientExample(operation.client_method, message.payload_model, _json(message, schema, defs)))
+        text = _json(message, defs) if message else None
+        if message and message.payload_model and text is not None:
+            examples.append(ClientExample(operation.client_method, message.payload_model, text))
     return tuple(examples)
 
 
 def plan_mock(api: Api) -> MockPlan:
     """Decide the mock's behaviour for api."""
-    defs: dict[str, Any] = api.models_schema.get("$defs", {})
+    defs = _defs(api)
     replies: list[Reply] = []
     state: StateMachine | None = None
     error: ErrorReply | None = None
@@ -104,8 +106,10 @@ def plan_mock(api: Api) -> MockPlan:
         for message in operation.messages:
             if message.kind is not MessageKind.DATA or not message.payload_model:
                 continue
-            schema = defs.get(message.payload_model, {})
-            text = _json(message, schema, defs)
+            schema = _schema(defs, message.payload_model)
+            text = _json(message, defs)
+            if text is None:
+                continue  # neither the spec's example nor a made-up value is valid: the mock never sends it
             state_field = _state_field(schema)
             if state is None and state_field:
                 values = tuple(str(v) for v in schema["properties"][state_field]["enum"])
@@ -121,9 +125,23 @@ def _address(api: Api, channel_name: str) -> str:
     return next(c.address for c in api.channels if c.name == channel_name)
 
 
-def _json(message: Message, schema: dict[str, Any], defs: dict[str, Any]) -> str:
-    value = message.examples[0] if message.examples else sample(schema, defs)
-    return json.dumps(value, sort_keys=True, ensure_ascii=True)
+def _json(message: Message, defs: dict[str, Any]) -> str | None:
+    """JSON of a value valid for the message's model: its first valid example, else one made from the schema."""
+    name = message.payload_model or ""
+    validator = Draft7Validator({"$ref": "#/$defs/" + name, "$defs": defs})
+    candidates = [*message.examples, sample(_schema(defs, name), defs)]
+    valid = next((value for value in candidates if _is_valid(validator, value)), _INVALID)
+    return None if valid is _INVALID else json.dumps(valid, sort_keys=True, ensure_ascii=True)
+
+
+_INVALID = object()
+
+
+def _is_valid(validator: Draft7Validator, value: Any) -> bool:
+    try:
+        return bool(validator.is_valid(value))
+    except (RecursionError, ValueError, TypeError, LookupError):  # a schema the validator cannot evaluate
+        return False
 
 
 def _state_field(schema: dict[str, Any]) -> str | None:
@@ -148,9 +166,20 @@ def _end_signals(api: Api, defs: dict[str, Any]) -> list[EndSignal]:
     signals: list[EndSignal] = []
     for operation in api.operations_sent_by(Role.CLIENT):
         for message in operation.messages:
-            schema = defs.get(message.payload_model or "", {})
+            schema = _schema(defs, message.payload_model or "")
             for name, spec in (schema.get("properties") or {}).items():
                 values = spec.get("enum", []) if isinstance(spec, dict) else []
                 signals += [EndSignal(_address(api, operation.channel), name, str(v))
                             for v in values if isinstance(v, str) and _END_WORDS.search(v)]
     return signals
+
+
+def _defs(api: Api) -> dict[str, Any]:
+    found = api.models_schema.get("$defs")
+    return found if isinstance(found, dict) else {}
+
+
+def _schema(defs: dict[str, Any], name: str) -> dict[str, Any]:
+    """A definition as a dict; `true`/`false` schemas (anything / nothing) have no properties to plan with."""
+    found = defs.get(name)
+    return found if isinstance(found, dict) else {}

@@ -7,21 +7,47 @@ digest shows nothing changed.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 from typing import Any
 
 from asyncapi_gen.ir import Api
+from asyncapi_gen.names import NameTable
 
 
 class ModelEmitError(Exception):
     """datamodel-code-generator failed, or its output lacks a class the rest of the package relies on."""
 
 
-def emit_models(api: Api) -> str:
-    """The body of models.py (without the provenance header): models, then one union alias per union."""
+def emit_models(api: Api) -> tuple[Api, str]:
+    """The body of models.py (without the provenance header): models, then one union alias per union.
+
+    Returns the IR too: a union whose name datamodel-code-generator also gave to a class of its own (an inline
+    enum named after its owner, say) is renamed, everywhere the IR uses it.
+    """
     code = _datamodel_code(api.models_schema) if api.model_names else ""
-    _check_classes(code, api.model_names)
-    return _module_docstring(api) + _strip_banner(code) + _unions_code(api)
+    defined = _check_classes(code, api.model_names)
+    api = _rename_clashing_unions(api, defined)
+    return api, _module_docstring(api) + _strip_banner(code) + _unions_code(api)
+
+
+def _rename_clashing_unions(api: Api, defined: set[str]) -> Api:
+    names = NameTable(frozenset(defined | {union.name for union in api.unions}))
+    renamed = {union.name: names.claim(union.name) for union in api.unions if union.name in defined}
+    if not renamed:
+        return api
+
+    def fix(name: str | None) -> str | None:
+        return renamed.get(name, name) if name else name
+
+    return dataclasses.replace(
+        api,
+        unions=tuple(dataclasses.replace(u, name=renamed.get(u.name, u.name)) for u in api.unions),
+        operations=tuple(dataclasses.replace(op, payload_type=fix(op.payload_type)) for op in api.operations),
+        channels=tuple(dataclasses.replace(c, client_receives=tuple(renamed.get(t, t) for t in c.client_receives),
+                                           server_receives=tuple(renamed.get(t, t) for t in c.server_receives))
+                       for c in api.channels),
+    )
 
 
 def _datamodel_code(schema: dict[str, Any]) -> str:
@@ -60,7 +86,7 @@ def _datamodel_code(schema: dict[str, Any]) -> str:
     return result
 
 
-def _check_classes(code: str, expected: tuple[str, ...]) -> None:
+def _check_classes(code: str, expected: tuple[str, ...]) -> set[str]:
     tree = ast.parse(code or "\n")
     defined = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
     defined |= {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets
@@ -70,6 +96,7 @@ def _check_classes(code: str, expected: tuple[str, ...]) -> None:
     missing = [name for name in expected if name not in defined]
     if missing:
         raise ModelEmitError(f"models.py lacks the classes {missing}: datamodel-code-generator renamed them")
+    return defined
 
 
 def _strip_banner(code: str) -> str:

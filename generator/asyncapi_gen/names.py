@@ -8,7 +8,14 @@ import unicodedata
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+")
 # Names a generated module defines or imports itself; a spec name equal to one of these would shadow it.
-RESERVED = frozenset({"Any", "Annotated", "BaseModel", "Field", "Literal", "RootModel", "TypeAdapter", "annotations"})
+# (Including what datamodel-code-generator imports into models.py: a schema of that name would be renamed by it.)
+RESERVED = frozenset({
+    "Any", "Annotated", "BaseModel", "Field", "Literal", "RootModel", "TypeAdapter", "annotations", "ConfigDict",
+    "AwareDatetime", "NaiveDatetime", "UUID", "UUID1", "UUID3", "UUID4", "UUID5", "Enum", "IntEnum", "StrEnum",
+    "Decimal", "AnyUrl", "AnyHttpUrl", "HttpUrl", "EmailStr", "IPvAnyAddress", "IPv4Address", "IPv6Address",
+    "Base64Str", "Base64Bytes", "SecretStr", "Json", "Optional", "Union", "List", "Dict", "Set", "Tuple",
+    "date", "datetime", "time", "timedelta", "conint", "constr", "confloat", "conlist",
+})
 
 
 def words(text: str) -> list[str]:
@@ -32,7 +39,9 @@ def pascal_name(text: str, fallback: str = "Unnamed") -> str:
 def _safe(name: str, digit_prefix: str) -> str:
     if name[0].isdigit():
         name = digit_prefix + name
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in RESERVED:
+    # Hard keywords only: soft keywords (`type` became one in 3.12) are valid names, and the output must be
+    # the same bytes whichever Python runs the generator.
+    if keyword.iskeyword(name) or name in RESERVED:
         name += "_"
     return name
 

@@ -26,6 +26,9 @@ from asyncapi_gen.raw import RawChannel, RawOperation
 from asyncapi_gen.refs import Location, Resolver, lookup
 from asyncapi_gen.schemas import ModelSchemaBuilder, is_json_schema_format
 
+# type/subtype, then optional `; name=value` parameters (RFC 6838 characters); anything else is refused, since the
+# subtype becomes a codec name in generated code.
+_MIME = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=[^;\s\"]+)*")
 _WEBSOCKET_PROTOCOLS = frozenset({"ws", "wss"})
 _VERBS = frozenset({"receive", "send", "publish", "subscribe", "on", "handle", "get", "emit"})
 
@@ -91,7 +94,8 @@ class _State:
         # One namespace per sender: `send_x` (client) and `receive_x` (client) or `on_x` hooks never meet.
         reserved = frozenset({"open", "close", "error", "raw"})
         self.subjects = {role: NameTable(reserved) for role in Role}
-        self.channel_names = NameTable(frozenset({"channels"}))  # CHANNELS is the table of them all
+        # CHANNELS is the table of them all; MAX_DURATION_SECONDS is a constant of the client and server modules.
+        self.channel_names = NameTable(frozenset({"channels", "max_duration_seconds"}))
 
     def operation(self, raw: RawOperation) -> Operation:
         op_id = raw.op_id or f"{raw.action} {raw.channel}"
@@ -127,7 +131,7 @@ class _State:
         channel, location = self.resolver.deref(lookup(raw.location.file.data, raw.location.pointer), raw.location)
         declared = channel.get("parameters") if isinstance(channel, dict) else None
         declared = declared if isinstance(declared, dict) else {}
-        names = NameTable(frozenset({"self"}))
+        names = NameTable(frozenset({"self", "address", "quote", "str"}))  # names the address helper uses
         found: list[ChannelParameter] = []
         for name in dict.fromkeys(re.findall(r"\{([^{}]+)\}", raw.address)):
             spec, _ = self.resolver.deref(declared.get(name, {}),
@@ -151,6 +155,11 @@ class _State:
         fallback = unescape_pointer_token(last) if parent == "messages" else f"{op_id} message"
         name = str(body.get("name") or body.get("messageId") or fallback)
         content_type = str(body.get("contentType") or self.default_content_type or "application/json")
+        if not _MIME.fullmatch(content_type):
+            pointer = join_pointer(location.pointer, "contentType") if "contentType" in body else "/defaultContentType"
+            self.diagnostics.append(location.file.diagnostic(
+                "invalid-content-type", f"content type {content_type!r} is not a MIME type like 'audio/opus'", pointer))
+            content_type = "application/octet-stream"
         kind = _kind(content_type)
         payload_model = None
         if kind is MessageKind.DATA and "payload" in body:

@@ -1,7 +1,8 @@
 """The provenance manifest (`.asyncapi-gen` in every output folder) and the fast `check` that reads it.
 
-The manifest records what a tree was made from (generator version, spec title/version/sha256, every input file's
-sha256, the template overrides' digest) and the sha256 of every file made. `check` compares those digests with the
+The manifest records what a tree was made from: the generator (version, and a digest of its code, templates,
+runtime and the versions of ruff and datamodel-code-generator), the spec (file name, title, version), the sha256
+of every input file, the options, and the sha256 of every file made. `check` compares those digests with the
 disk: when all agree the tree is current, and datamodel-code-generator is never imported. When they do not, it
 can say why: spec content changed, spec version changed, generator changed, or a generated file was edited.
 """
@@ -10,26 +11,49 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+import os
+from dataclasses import asdict, dataclass
+from functools import cache
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
 from asyncapi_gen import __version__
 
 MANIFEST = ".asyncapi-gen"
+_DELEGATES = ("ruff", "datamodel-code-generator")  # their output is part of ours
+_DEBRIS_FOLDERS = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "build", "dist"})
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    """The options a tree was built with, as recorded (paths relative to the spec's folder, never absolute)."""
+
+    spec_file: str
+    package_option: str | None
+    transport_option: str | None
+    ref_root: str | None
+    templates: str | None  # digest of the override folder
+
+
+def record_for(spec: Path, package: str | None, transport: str | None, ref_root: Path | None,
+               template_dir: Path | None) -> BuildRecord:
+    """The record of one invocation's options."""
+    root = os.path.relpath(ref_root.resolve(), spec.resolve().parent) if ref_root else None
+    return BuildRecord(spec.name, package, transport, Path(root).as_posix() if root else None,
+                       templates_digest(template_dir))
 
 
 def manifest_text(files: dict[str, str], title: str, version: str, inputs: dict[str, str],
-                  templates_digest: str | None, package: str, transport: str | None) -> str:
+                  record: BuildRecord) -> str:
     """The manifest for a generated tree; deterministic (sorted keys, no time, relative paths only)."""
     data = {
         "note": "made by asyncapi-gen; do not edit (asyncapi-gen check reads it)",
         "generator_version": __version__,
+        "generator_digest": generator_digest(),
         "spec": {"title": title, "version": version},
-        "package": package,
-        "transport_option": transport,
+        "options": asdict(record),
         "inputs": dict(sorted(inputs.items())),
-        "templates": templates_digest,
         "files": {path: _digest(text.encode("utf-8")) for path, text in sorted(files.items())},
     }
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
@@ -37,45 +61,56 @@ def manifest_text(files: dict[str, str], title: str, version: str, inputs: dict[
 
 def templates_digest(template_dir: Path | None) -> str | None:
     """One digest over every file of a template override folder (None without one)."""
-    if template_dir is None:
-        return None
-    digest = hashlib.sha256()
-    for path in sorted(p for p in template_dir.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(template_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return _folder_digest(template_dir) if template_dir is not None else None
+
+
+@cache
+def generator_digest() -> str:
+    """A digest of everything that shapes the output besides the spec: our code, templates, runtime, delegates."""
+    from asyncapi_gen.render import builtin_templates
+
+    digest = hashlib.sha256(__version__.encode())
+    # Code and vendored schemas only: an installed wheel also holds templates/ inside the package, an editable
+    # install does not, and both must record the same digest.
+    digest.update(_folder_digest(Path(str(resources.files("asyncapi_gen"))), (".py", ".json")).encode())
+    digest.update(_folder_digest(builtin_templates()).encode())
+    for name in _DELEGATES:
+        try:
+            # major.minor: pyproject pins both to one minor series, whose patch releases keep their output
+            digest.update(f"{name}=={'.'.join(metadata.version(name).split('.')[:2])}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name} missing".encode())
     return digest.hexdigest()
 
 
 def input_digests(spec: Path, paths: list[Path]) -> dict[str, str]:
     """sha256 of each input file, keyed by its path relative to the spec's folder (`..` allowed)."""
-    import os
-
     base = spec.resolve().parent
     return {Path(os.path.relpath(p.resolve(), base)).as_posix(): _digest(p.read_bytes()) for p in paths}
 
 
 @dataclass(frozen=True)
 class QuickStatus:
-    """The verdict of the fast check: current, or stale with reasons (empty reasons: undecided, rebuild)."""
+    """The verdict of the fast check: current, or stale with reasons."""
 
     current: bool
     reasons: tuple[str, ...]
 
 
-def quick_check(spec: Path, out: Path, template_dir: Path | None, package: str | None,
-                transport: str | None = None) -> QuickStatus:
-    """Decide from digests alone whether out is what spec would generate now."""
+def quick_check(spec: Path, out: Path, record: BuildRecord) -> QuickStatus:
+    """Decide from digests alone whether out is what spec would generate now with these options."""
     manifest = _read_manifest(out)
     if manifest is None:
-        return QuickStatus(False, (f"{out} has no readable {MANIFEST} manifest (never built, or not by us)",))
+        return QuickStatus(False, (f"no readable {MANIFEST} manifest (never built, or not by asyncapi-gen)",))
     reasons: list[str] = []
     if manifest.get("generator_version") != __version__:
         reasons.append(f"generator version changed: made by {manifest.get('generator_version')}, now {__version__}")
-    if package is not None and manifest.get("package") != package:
-        reasons.append(f"package name changed: {manifest.get('package')} -> {package}")
-    if manifest.get("transport_option") != transport:
-        reasons.append(f"transport option changed: {manifest.get('transport_option')} -> {transport}")
-    if manifest.get("templates") != templates_digest(template_dir):
-        reasons.append("template overrides changed")
+    elif manifest.get("generator_digest") != generator_digest():
+        reasons.append("generator changed (its code, templates, runtime, ruff or datamodel-code-generator)")
+    recorded = manifest.get("options") or {}
+    for name, value in asdict(record).items():
+        if recorded.get(name) != value:
+            reasons.append(f"option {name} changed: {recorded.get(name)!r} -> {value!r}")
     base = spec.resolve().parent
     for relative, digest in (manifest.get("inputs") or {}).items():
         path = base / relative
@@ -88,11 +123,23 @@ def quick_check(spec: Path, out: Path, template_dir: Path | None, package: str |
             reasons.append(f"{relative}: missing")
         elif _digest(path.read_bytes()) != digest:
             reasons.append(f"{relative}: edited by hand (differs from what was generated)")
-    for path in sorted(out.rglob("*")):
-        relative = path.relative_to(out).as_posix()
-        if path.is_file() and relative not in expected and relative != MANIFEST and not _ignorable(path, out):
-            reasons.append(f"{relative}: extra file in a generated folder")
+    for relative in sorted(files_on_disk(out) - set(expected) - {MANIFEST}):
+        reasons.append(f"{relative}: extra file in a generated folder")
     return QuickStatus(not reasons, tuple(reasons))
+
+
+def files_on_disk(out: Path) -> set[str]:
+    """The files of a generated folder, as relative POSIX paths, minus what tools leave there (caches, builds)."""
+    if not out.is_dir():
+        return set()
+    found: set[str] = set()
+    for path in out.rglob("*"):
+        relative = path.relative_to(out)
+        folders = relative.parts[:-1]
+        debris = path.suffix == ".pyc" or any(p in _DEBRIS_FOLDERS or p.endswith(".egg-info") for p in folders)
+        if path.is_file() and not debris:
+            found.add(relative.as_posix())
+    return found
 
 
 def recorded_spec(out: Path) -> dict[str, Any]:
@@ -102,10 +149,17 @@ def recorded_spec(out: Path) -> dict[str, Any]:
     return spec if isinstance(spec, dict) else {}
 
 
-def _ignorable(path: Path, out: Path) -> bool:
-    parts = path.relative_to(out).parts
-    return any(p == "__pycache__" or p.startswith(".") or p.endswith(".egg-info") for p in parts[:-1]) or \
-        path.suffix == ".pyc"
+def _folder_digest(folder: Path, suffixes: tuple[str, ...] | None = None) -> str:
+    """Digest of the files under folder (only those with suffixes, outside `templates/`, when suffixes is given)."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if not path.is_file() or "__pycache__" in relative.parts:
+            continue
+        if suffixes is not None and (path.suffix not in suffixes or relative.parts[0] == "templates"):
+            continue
+        digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def _read_manifest(out: Path) -> dict[str, Any] | None:

@@ -106,12 +106,22 @@ def resolve_document(main: SourceFile, root: Path | None = None) -> tuple[Resolv
         for ref, pointer in _refs_in(file.data, ""):
             try:
                 target_file, _ = resolver.target(ref, file)
+                _check_chain(resolver, ref, file)
             except RefError as exc:
                 diagnostics.append(file.diagnostic(exc.code, exc.message, pointer, hint=exc.hint))
                 continue
             if target_file.display not in walked:
                 pending.append(target_file)
     return resolver, diagnostics
+
+
+def _check_chain(resolver: Resolver, ref: str, file: SourceFile) -> None:
+    """Raise ref-cycle when a chain of references only refers to itself; other faults are reported where they are."""
+    try:
+        resolver.deref({"$ref": ref}, Location(file, ""))
+    except RefError as exc:
+        if exc.code == "ref-cycle":
+            raise
 
 
 def default_root(spec: Path) -> Path:

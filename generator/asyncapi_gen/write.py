@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from asyncapi_gen.provenance import MANIFEST as MARKER  # its presence says the folder is ours to replace
+from asyncapi_gen.provenance import files_on_disk
 
 
 def write_tree(files: dict[str, str], out: Path) -> None:
@@ -69,23 +70,12 @@ class TreeDifference:
 
 def compare_tree(files: dict[str, str], out: Path) -> TreeDifference:
     """Compare expected files with out, byte for byte; files other than ours count as extra."""
-    on_disk = {
-        p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and not _is_build_debris(p, out)
-    } if out.is_dir() else set()
+    on_disk = files_on_disk(out)
     changed = tuple(sorted(p for p in files if p in on_disk and (out / p).read_bytes() != files[p].encode("utf-8")))
     missing = tuple(sorted(p for p in files if p not in on_disk))
     extra = tuple(sorted(on_disk - set(files)))
     return TreeDifference(changed, missing, extra)
 
-
-def _is_build_debris(path: Path, out: Path) -> bool:
-    """Caches and build folders that tools leave in a generated tree; they are neither ours nor the user's code."""
-    parts = path.relative_to(out).parts
-    folders = parts[:-1]
-    return path.suffix == ".pyc" or any(
-        p == "__pycache__" or p.endswith(".egg-info") or p in {".mypy_cache", ".ruff_cache", ".pytest_cache", "build"}
-        for p in folders
-    )
 
 
 def _umask() -> int:

@@ -68,9 +68,19 @@ def _check(outcome: Outcome, root: Path) -> tuple[str, ...]:
 def _import_models(root: Path, package: str) -> None:
     sys.path.insert(0, str(root))
     try:
-        importlib.import_module(f"{package}.models")
+        importlib.import_module(package)  # __init__ imports models, client, server, channels and the runtime
+        importlib.import_module(f"{package}.mock")
     finally:
         sys.path.remove(str(root))
+
+
+def test_every_generated_package_passes_ruff(corpus_builds: CorpusBuilds) -> None:
+    """One `ruff check` (its defaults, no configuration) over every built package."""
+    packages = sorted(o.row.package for o in map(corpus_builds.get, ROWS) if o.written is not None)
+    assert packages, "no corpus document built"
+    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache", *packages],
+                          cwd=corpus_builds.root, capture_output=True, text=True, check=False)
+    assert ruff.returncode == 0, ruff.stdout[-20000:] + ruff.stderr[-2000:]
 
 
 def test_every_generated_package_passes_mypy_strict(corpus_builds: CorpusBuilds, corpus_tally: Tally) -> None:

@@ -122,3 +122,36 @@ def test_real_pre_commit_hook_guards_generated_code(tmp_path: Path, pre_commit_h
     edited = run(hook, project, env)
     assert edited.returncode == 1
     assert "runway/models.py: edited by hand" in edited.stdout + edited.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ("delete", "runway/models.py: missing"),
+        ("add", "runway/extra.py: extra file"),
+        ("package", "option package_option changed"),
+        ("other-spec", "option spec_file changed"),
+        ("generator", "generator changed"),
+    ],
+)
+def test_check_is_not_fooled(tmp_path: Path, change: str, reason: str) -> None:
+    project = make_project(tmp_path / "project")
+    out = project / "client" / "runway"
+    assert run(["asyncapi-gen", "build"], project).returncode == 0
+    args = ["asyncapi-gen", "check", "api/runway.yaml", "-o", "client/runway", "--package", "runway"]
+    assert run(args, project).returncode == 0
+    if change == "delete":
+        (out / "runway" / "models.py").unlink()
+    elif change == "add":
+        (out / "runway" / "extra.py").write_text("x = 1\n")
+    elif change == "package":
+        args[-1] = "runway2"
+    elif change == "other-spec":
+        shutil.copy(project / "api" / "runway.yaml", project / "api" / "copy.yaml")
+        args[2] = "api/copy.yaml"
+    else:  # a manifest written by a generator whose code or templates differed from this one
+        manifest = out / ".asyncapi-gen"
+        manifest.write_text(manifest.read_text().replace('"generator_digest": "', '"generator_digest": "0'))
+    result = run(args, project)
+    assert result.returncode == 1
+    assert reason in result.stderr

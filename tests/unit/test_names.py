@@ -39,10 +39,12 @@ def test_keywords_get_a_trailing_underscore(word: str) -> None:
     assert name.rstrip("_") == word.lower()
 
 
-@pytest.mark.parametrize("word", ["match", "case", "type", "_"])
-def test_soft_keywords_are_avoided(word: str) -> None:
-    name = snake_name(word, fallback="_")
-    assert name.isidentifier() and not keyword.issoftkeyword(name) and not keyword.iskeyword(name)
+@pytest.mark.parametrize("word", ["match", "case", "type"])
+def test_soft_keywords_are_kept_as_the_valid_names_they_are(word: str) -> None:
+    # Soft keywords are identifiers everywhere; renaming them would make the output depend on the Python version
+    # that runs the generator (`type` became a soft keyword in 3.12).
+    assert snake_name(word) == word
+    assert pascal_name(word) == word.capitalize()
 
 
 @pytest.mark.parametrize("word", sorted(RESERVED))

@@ -91,3 +91,40 @@ def test_client_methods_are_named_by_role_not_by_operation_id(
     api = _api(write_spec, minimal_doc)
     methods = {op.sender: op.client_method for op in api.operations}
     assert methods == {Role.SERVER: "receive_event", Role.CLIENT: "send_event"}
+
+
+def test_parameter_names_that_the_address_helper_uses_are_renamed(
+    write_spec: SpecWriter, minimal_doc: dict[str, Any]
+) -> None:
+    minimal_doc["channels"] = {
+        "wallet/{address}/{quote}/{self}": {"subscribe": {"message": {"payload": {"type": "string"}}}}
+    }
+    channel = _api(write_spec, minimal_doc).channels[0]
+    assert [p.py_name for p in channel.parameters] == ["address_2", "quote_2", "self_2"]
+
+
+@pytest.mark.parametrize("content_type", ['audio/x"""\n__import__("os").system("x")', "opus", "audio/"])
+def test_a_content_type_that_is_not_a_mime_type_is_refused(
+    write_spec: SpecWriter, minimal_doc: dict[str, Any], content_type: str
+) -> None:
+    minimal_doc["channels"]["events"]["subscribe"]["message"]["contentType"] = content_type
+    result = build(write_spec(minimal_doc))
+    assert [d.code for d in result.diagnostics] == ["invalid-content-type"]
+    assert result.diagnostics[0].pointer.endswith("/message/contentType")
+    assert not result.files
+
+
+def test_boolean_schemas_build_without_a_traceback(write_spec: SpecWriter, minimal_doc: dict[str, Any]) -> None:
+    minimal_doc["channels"]["events"]["subscribe"]["message"] = {"payload": True}
+    minimal_doc["channels"]["events"]["publish"] = {"message": {"payload": {"$ref": "#/components/schemas/Never"}}}
+    minimal_doc["components"]["schemas"]["Never"] = False
+    assert build(write_spec(minimal_doc)).ok
+
+
+def test_a_recursive_yaml_alias_is_a_located_error(write_spec: SpecWriter) -> None:
+    text = (
+        "asyncapi: 2.6.0\ninfo: {title: t, version: '1'}\nchannels: {}\ncomponents:\n  schemas:\n"
+        "    Node: &node\n      type: object\n      properties:\n        child: *node\n"
+    )
+    result = build(write_spec(text))
+    assert [(d.code, d.line) for d in result.diagnostics] == [("yaml-recursive-alias", 6)]

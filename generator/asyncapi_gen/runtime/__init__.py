@@ -1,8 +1,10 @@
-"""The asyncapi-gen transport runtime: WebRTC sessions for channels described by an AsyncAPI document.
+"""The asyncapi-gen transport runtime: WebRTC and WebSocket sessions for channels described by an AsyncAPI document.
 
 Copied verbatim into every generated package as ``_runtime/``; it imports nothing from the
-generator. Generated code describes its channels with ``ChannelSpec`` and talks to
-``WebRTCClientSession`` (client side) or ``WebRTCServer``/``SessionHandler`` (server side).
+generator. Generated code describes its channels with ``ChannelSpec`` and talks to a
+``ClientTransport`` (``WebRTCClientSession``, ``WebSocketClientSession``) on the client side and a
+``ServerTransport`` (``WebRTCServer``, ``WebSocketServer``) driving ``SessionHandler``s on the server
+side; ``UnavailableClientTransport``/``UnavailableServerTransport`` stand in for other protocols.
 """
 
 from .channels import ChannelKind, ChannelSpec
@@ -23,13 +25,24 @@ from .errors import (
 from .ice import IceConfig
 from .media import SyntheticVideoTrack, ToneAudioTrack, count_frames
 from .tokens import InMemoryTokenIssuer, TokenIssuer
+from .transport import (
+    ClientTransport,
+    ServerSession,
+    ServerTransport,
+    SessionHandler,
+    UnavailableClientTransport,
+    UnavailableServerTransport,
+)
 from .webrtc_client import WebRTCClientSession
-from .webrtc_server import ServerSession, SessionHandler, WebRTCServer
+from .webrtc_server import WebRTCServer, WebRTCServerSession
+from .websocket_client import WebSocketClientSession
+from .websocket_server import WebSocketServer, WebSocketServerSession
 
 __all__ = [
     "AsyncApiRuntimeError",
     "ChannelKind",
     "ChannelSpec",
+    "ClientTransport",
     "CloseReason",
     "IceConfig",
     "InMemoryTokenIssuer",
@@ -37,6 +50,7 @@ __all__ = [
     "MessageTooLarge",
     "SchemaViolation",
     "ServerSession",
+    "ServerTransport",
     "SessionClosed",
     "SessionHandler",
     "SignalingError",
@@ -45,9 +59,15 @@ __all__ = [
     "TokenRejected",
     "ToneAudioTrack",
     "TransportNotAvailable",
+    "UnavailableClientTransport",
+    "UnavailableServerTransport",
     "UnknownMessage",
     "WebRTCClientSession",
     "WebRTCServer",
+    "WebRTCServerSession",
+    "WebSocketClientSession",
+    "WebSocketServer",
+    "WebSocketServerSession",
     "WireError",
     "count_frames",
     "decode_message",

@@ -5,18 +5,21 @@ No sockets here, so every rule about bad wire input is testable on its own.
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .channels import ChannelSpec
-from .errors import InvalidJson, MessageTooLarge, SchemaViolation, UnknownMessage
+from .errors import RAW_EXCERPT_BYTES, InvalidJson, MessageTooLarge, SchemaViolation, UnknownMessage, WireError
 
-__all__ = ["decode_message", "encode_message"]
+__all__ = ["as_bytes", "check_size", "classify", "decode_first", "decode_message", "encode_message", "too_large"]
 
 #: A single-model channel's field with one of these names and an enum of strings is treated as its
 #: discriminator even without a ``const`` (e.g. a control message whose ``type`` is mute/unmute/...).
 _TAG_FIELD_NAMES = frozenset({"type"})
+_TAG_FIELDS: weakref.WeakKeyDictionary[TypeAdapter[Any], frozenset[str]] = weakref.WeakKeyDictionary()
 
 
 def decode_message(spec: ChannelSpec, adapter: TypeAdapter[Any], raw: str | bytes) -> Any:
@@ -26,11 +29,37 @@ def decode_message(spec: ChannelSpec, adapter: TypeAdapter[Any], raw: str | byte
     ``InvalidJson``, ``UnknownMessage`` (no message of this channel has that tag) or
     ``SchemaViolation``.
     """
-    data = _bounded_bytes(spec, raw)
+    check_size(spec, raw)
     try:
-        return adapter.validate_json(data)
+        return adapter.validate_json(raw)  # str or bytes as they came: parsed once, in pydantic-core
     except ValidationError as exc:
-        raise _classify(spec.address, adapter, data, exc) from None
+        raise classify(spec.address, adapter, raw, exc) from None
+
+
+def decode_first(candidates: Sequence[tuple[ChannelSpec, TypeAdapter[Any]]], raw: str | bytes) -> tuple[str, Any]:
+    """Route one message to the first candidate channel whose adapter accepts it: (address, message).
+
+    For transports where every channel shares one connection. Channels whose limit ``raw`` exceeds
+    are skipped; when none is left, ``MessageTooLarge``. When none accepts it, the most specific
+    error: ``InvalidJson`` (the first parse fails), ``UnknownMessage`` when every candidate says so,
+    else the first candidate's ``SchemaViolation``.
+    """
+    if not candidates:
+        raise ValueError("no channel to route to")
+    fitting = [(spec, adapter) for spec, adapter in candidates if not _exceeds(spec, raw)]
+    if not fitting:
+        check_size(candidates[0][0], raw)
+    failures: list[WireError] = []
+    for spec, adapter in fitting:
+        try:
+            return spec.address, adapter.validate_json(raw)
+        except ValidationError as exc:
+            error = classify(spec.address, adapter, raw, exc)
+        if isinstance(error, InvalidJson):
+            raise error  # bad JSON is bad for every channel
+        failures.append(error)
+    violation = next((error for error in failures if isinstance(error, SchemaViolation)), None)
+    raise violation or failures[0]
 
 
 def encode_message(message: BaseModel) -> str:
@@ -38,24 +67,37 @@ def encode_message(message: BaseModel) -> str:
     return message.model_dump_json(by_alias=True, exclude_none=True)
 
 
-def _bounded_bytes(spec: ChannelSpec, raw: str | bytes) -> bytes:
-    # A str has at least as many UTF-8 bytes as characters, so a long str is refused before encoding it.
-    if isinstance(raw, str) and len(raw) > spec.max_message_bytes:
-        raise MessageTooLarge(spec.address, raw[:1024].encode("utf-8", "replace"), _too_large(spec, len(raw)))
-    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
-    if len(data) > spec.max_message_bytes:
-        raise MessageTooLarge(spec.address, data, _too_large(spec, len(data)))
-    return data
+def check_size(spec: ChannelSpec, raw: str | bytes) -> None:
+    """Raise ``MessageTooLarge`` when ``raw`` has more UTF-8 bytes than ``spec`` allows."""
+    if _exceeds(spec, raw):
+        size = len(raw) if isinstance(raw, bytes) or raw.isascii() else len(raw.encode("utf-8", "surrogatepass"))
+        raise MessageTooLarge(spec.address, as_bytes(raw[: RAW_EXCERPT_BYTES * 4]), too_large(spec, size))
 
 
-def _too_large(spec: ChannelSpec, size: int) -> str:
+def too_large(spec: ChannelSpec, size: int) -> str:
+    """The detail of a ``MessageTooLarge``."""
     return f"message of at least {size} bytes exceeds the limit of {spec.max_message_bytes} bytes"
 
 
-def _classify(channel: str, adapter: TypeAdapter[Any], data: bytes, exc: ValidationError) -> Exception:
+def as_bytes(raw: str | bytes) -> bytes:
+    """``raw`` as UTF-8 bytes (lone surrogates kept, so nothing that arrived is lost)."""
+    return raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+
+
+def _exceeds(spec: ChannelSpec, raw: str | bytes) -> bool:
+    limit, length = spec.max_message_bytes, len(raw)
+    if isinstance(raw, bytes) or length > limit or length << 2 <= limit:
+        # bytes are counted as they are; a str has at least one and at most four UTF-8 bytes a character
+        return length > limit
+    return (length if raw.isascii() else len(raw.encode("utf-8", "surrogatepass"))) > limit
+
+
+def classify(channel: str, adapter: TypeAdapter[Any], raw: str | bytes, exc: ValidationError) -> WireError:
+    """The typed wire error for ``adapter``'s verdict ``exc`` on ``raw``."""
     errors = exc.errors(include_url=False, include_input=False)
     types = {error["type"] for error in errors}
-    if "json_invalid" in types or "json_type" in types:
+    data = as_bytes(raw)
+    if "json_invalid" in types or "json_type" in types or "string_unicode" in types and not errors[0]["loc"]:
         return InvalidJson(channel, data, errors[0]["msg"])
     listed = [dict(error) for error in errors]
     if "union_tag_invalid" in types:
@@ -72,8 +114,16 @@ def _classify(channel: str, adapter: TypeAdapter[Any], data: bytes, exc: Validat
 def _tag_fields(adapter: TypeAdapter[Any]) -> frozenset[str]:
     """Top-level fields of a single-model channel that name the message kind (a ``const``, or ``type``).
 
-    Only reached on the error path, so building the JSON schema here costs nothing on good traffic.
+    Only reached on the error path, so building the JSON schema here costs nothing on good traffic;
+    remembered per adapter, so a flood of bad messages does not rebuild it each time.
     """
+    known = _TAG_FIELDS.get(adapter)
+    if known is None:
+        known = _TAG_FIELDS[adapter] = _find_tag_fields(adapter)
+    return known
+
+
+def _find_tag_fields(adapter: TypeAdapter[Any]) -> frozenset[str]:
     try:
         schema = adapter.json_schema()
     except Exception:  # noqa: BLE001 - a schema pydantic cannot render simply has no known tag

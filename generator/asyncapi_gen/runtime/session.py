@@ -1,8 +1,15 @@
-"""What a client session and a server session share: channels, tracks, delivery and shutdown.
+"""What every session shares, whatever carries it: channels, delivery, sending checks and shutdown.
 
-A session owns one ``RTCPeerConnection`` and one signaling WebSocket. Everything it starts (the
-dispatcher that runs callbacks, the max-duration timer, the signaling reader, the track pumps) is
-in ``_tasks`` and is finished by the one closer task, whatever ended the session.
+``BaseSession`` knows channels, callbacks and the closing sequence; a transport subclass (WebRTC in
+``webrtc_session``, a plain WebSocket in ``websocket_session``) supplies how bytes go out
+(``_transmit``) and how the connection is torn down (``_close_transport``), and hands what arrives
+to ``_deliver``/``_deliver_error``. Everything a session starts (timer, readers, the callback
+drainer, track pumps) is finished by the one closer task, whatever ended the session.
+
+Delivery is eager: a callback starts running as soon as its message is validated, in the
+receiver's own task, and a callback that never waits costs no extra trip through the event loop.
+The first time a callback does wait, it is finished in a drainer task, and messages that arrive
+meanwhile queue behind it, so each session's callbacks still run one at a time, in arrival order.
 """
 
 from __future__ import annotations
@@ -10,25 +17,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator, Iterator, Sequence
+from types import CoroutineType
+from typing import TYPE_CHECKING, Any
 
-from aiortc import MediaStreamTrack, RTCDataChannel, RTCPeerConnection, RTCRtpTransceiver
-from aiortc.exceptions import InvalidStateError
 from pydantic import BaseModel, TypeAdapter
-from websockets.asyncio.connection import Connection
-from websockets.exceptions import ConnectionClosed
 
-from .buffered_track import BufferedTrack
 from .channels import ChannelKind, ChannelSpec, Side, index_channels
-from .codec import decode_message, encode_message
-from .errors import CloseReason, MessageTooLarge, SessionClosed, SignalingError, UnknownMessage, WireError
-from .ice import IceConfig, rtc_configuration
-from .signaling import Bye, bye_for, format_signal, parse_signal, reason_of_bye
-from .waiting import first_of
+from .codec import encode_message, too_large
+from .errors import CloseReason, MessageTooLarge, SessionClosed, TransportNotAvailable, WireError
 
-__all__ = ["ErrorCallback", "MessageCallback", "PeerSession"]
+if TYPE_CHECKING:
+    from aiortc import MediaStreamTrack
+
+__all__ = ["ANY_JSON", "STEP_TIMEOUT", "BaseSession", "ErrorCallback", "MessageCallback", "logged"]
 
 logger = logging.getLogger(__name__)
 
@@ -36,47 +39,32 @@ MessageCallback = Callable[[Any], Awaitable[None]]
 ErrorCallback = Callable[[WireError], Awaitable[None]]
 
 #: Channels without an inbound adapter still get JSON checked.
-_ANY_JSON: TypeAdapter[Any] = TypeAdapter(Any)
-#: ``send`` waits while more than this is queued on a data channel, so a fast producer is paced by SCTP.
-_SEND_HIGH_WATER = 1 << 20
-_SEND_LOW_WATER = 1 << 18
+ANY_JSON: TypeAdapter[Any] = TypeAdapter(Any)
 #: Seconds each shutdown step may take before it is abandoned (a dead peer must not hang close()).
-_STEP_TIMEOUT = 5.0
+STEP_TIMEOUT = 5.0
 
 
-@dataclass(frozen=True)
-class _Delivery:
-    """One validated message, or one wire error, waiting for the dispatcher."""
-
-    address: str
-    message: Any = None
-    error: WireError | None = None
-
-
-class PeerSession:
-    """One WebRTC session seen from one side; subclassed by the client and the server session."""
+class BaseSession:
+    """One session seen from one side; subclassed once per transport."""
 
     def __init__(self, channels: Sequence[ChannelSpec], side: Side, *, max_duration: float | None) -> None:
         self._channels = index_channels(channels)
-        self._media = [spec for spec in channels if spec.kind is not ChannelKind.DATA]
         self._side = side
         self._max_duration = max_duration
-        self._pc: RTCPeerConnection | None = None
-        self._signaling: Connection | None = None
-        self._data_channels: dict[str, RTCDataChannel] = {}
-        self._channel_open = {address: asyncio.Event() for address in self._data_addresses()}
-        self._drained = {address: asyncio.Event() for address in self._data_addresses()}
-        self._transceivers: dict[str, RTCRtpTransceiver] = {}
-        self._send_tracks: dict[str, MediaStreamTrack] = {}
-        self._remote_tracks: dict[str, BufferedTrack] = {}
-        self._track_ready = {spec.address: asyncio.Event() for spec in self._media}
-        self._message_callbacks: dict[str, list[MessageCallback]] = {a: [] for a in self._data_addresses()}
+        data = [spec for spec in self._channels.values() if spec.kind is ChannelKind.DATA]
+        #: Data channels this side sends on, by address (``send`` looks here once per message).
+        self._outbound = {spec.address: spec for spec in data if side.sends(spec)}
+        #: Every data channel's adapter for what this side receives; None where the peer never sends.
+        self._inbound: dict[str, tuple[ChannelSpec, TypeAdapter[Any] | None]] = {
+            spec.address: (spec, (side.inbound(spec) or ANY_JSON) if side.receives(spec) else None) for spec in data
+        }
+        self._message_callbacks: dict[str, list[MessageCallback]] = {spec.address: [] for spec in data}
         self._error_callbacks: list[ErrorCallback] = []
-        self._streams: dict[str, set[_MessageStream]] = {a: set() for a in self._data_addresses()}
-        self._inbox: asyncio.Queue[_Delivery | None] = asyncio.Queue()
-        self._dispatcher: asyncio.Task[None] | None = None
+        self._streams: dict[str, set[_MessageStream]] = {spec.address: set() for spec in data}
+        self._backlog: deque[tuple[Sequence[Callable[[Any], Awaitable[None]]], Any]] = deque()
+        self._drainer: asyncio.Task[None] | None = None
+        self._in_callback = False
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._connected = asyncio.Event()
         self._close_started = asyncio.Event()
         self._closer: asyncio.Task[None] | None = None
         self._close_reason: CloseReason | None = None
@@ -95,7 +83,7 @@ class PeerSession:
 
     def on_message(self, address: str, callback: MessageCallback) -> None:
         """Call ``callback`` with every validated message received on data channel ``address``."""
-        self._message_callbacks[self._receivable(address).address].append(callback)
+        self._message_callbacks[self._data_channel(address).address].append(callback)
 
     def on_error(self, callback: ErrorCallback) -> None:
         """Call ``callback`` with every message that failed validation (the session continues)."""
@@ -107,63 +95,44 @@ class PeerSession:
         if self.closed:
             stream.end()
         else:
-            self._streams[self._receivable(address).address].add(stream)
+            self._streams[self._data_channel(address).address].add(stream)
         return stream
 
     async def send(self, address: str, message: BaseModel) -> None:
-        """Send ``message`` on data channel ``address`` once it is open; ``SessionClosed`` after close."""
-        spec = self._sendable(address, ChannelKind.DATA)
+        """Send ``message`` on data channel ``address``; ``SessionClosed`` after close."""
+        spec = self._outbound.get(address)
+        if spec is None:
+            raise ValueError(self._why_not_sendable(address))
         text = encode_message(message)
-        size = len(text.encode())
-        if size > spec.max_message_bytes:
-            raise MessageTooLarge(address, text.encode(), f"message of {size} bytes exceeds {spec.max_message_bytes}")
-        await self.send_raw(address, text)
+        limit = spec.max_message_bytes
+        # Exact byte count only when the text could be near the limit: 4 bytes per character at most.
+        if len(text) << 2 > limit and (size := len(text) if text.isascii() else len(text.encode())) > limit:
+            raise MessageTooLarge(address, text.encode(), too_large(spec, size))
+        if self._close_reason is not None:
+            raise SessionClosed(f"session closed ({self._close_reason}); cannot send on {address}")
+        await self._transmit(address, text)
 
     async def send_raw(self, address: str, data: str | bytes) -> None:
         """Send ``data`` as is, unchecked: for tests and tools that must misbehave on purpose."""
-        if self.closed:
-            raise SessionClosed(f"session closed ({self._close_reason}); cannot send on {address}")
-        if address not in self._channel_open:
+        if address not in self._inbound:
             raise ValueError(f"{address!r} is not a data channel of this session")
-        channel = await self._open_channel(address)
-        while channel.bufferedAmount > _SEND_HIGH_WATER:
-            self._drained[address].clear()
-            await first_of(self._drained[address], self._close_started)
-            if self.closed:
-                raise SessionClosed(f"session closed while sending on {address}")
-        try:
-            channel.send(data)
-        except InvalidStateError as exc:
-            raise SessionClosed(f"data channel {address} is closed") from exc
+        if self._close_reason is not None:
+            raise SessionClosed(f"session closed ({self._close_reason}); cannot send on {address}")
+        await self._transmit(address, data)
 
     def set_send_track(self, address: str, track: MediaStreamTrack) -> None:
-        """Send ``track`` on media channel ``address``: before the session starts, or to replace a track."""
-        spec = self._sendable(address, None)
-        if spec.kind is ChannelKind.DATA or track.kind != spec.kind.value:
-            raise ValueError(f"{address!r} carries {spec.kind.value}, not a {track.kind} track")
-        if self.closed:
-            raise SessionClosed(f"session closed; cannot send media on {address}")
-        self._send_tracks[address] = track
-        transceiver = self._transceivers.get(address)
-        if transceiver is not None:
-            transceiver.sender.replaceTrack(track)
+        """Send ``track`` on media channel ``address`` (transports that carry media override this)."""
+        raise TransportNotAvailable(f"{type(self).__name__} carries no media; cannot send a track on {address}")
 
     async def remote_track(self, address: str) -> MediaStreamTrack:
-        """The track the peer sends on media channel ``address``, once negotiated."""
-        spec = self._channels.get(address)
-        if spec is None or spec.kind is ChannelKind.DATA or not self._side.receives(spec):
-            raise ValueError(f"{address!r} is not a media channel this side receives")
-        await first_of(self._track_ready[address], self._close_started)
-        track = self._remote_tracks.get(address)
-        if track is None:
-            raise SessionClosed(f"session closed before a track arrived on {address}")
-        return track
+        """The peer's track on media channel ``address`` (transports that carry media override this)."""
+        raise TransportNotAvailable(f"{type(self).__name__} carries no media; no track on {address}")
 
     async def close(self) -> None:
-        """Say bye and close everything; idempotent, and safe to call from a message callback."""
+        """End the session and close everything; idempotent, and safe to call from a message callback."""
         closer = self._begin_close(CloseReason.LOCAL, notify_peer=True)
-        if asyncio.current_task() is self._dispatcher:
-            return  # the closer waits for the dispatcher, which is this very callback
+        if self._in_callback or asyncio.current_task() is self._drainer:
+            return  # the closer waits for the callbacks, and this is one of them
         await asyncio.shield(closer)
 
     async def wait_closed(self) -> CloseReason:
@@ -173,26 +142,30 @@ class PeerSession:
         await asyncio.shield(self._closer)
         return self._close_reason
 
-    # ----------------------------------------------------------------- for subclasses
+    # ----------------------------------------------------------------- for transports
 
-    def _create_peer_connection(self, ice: IceConfig) -> RTCPeerConnection:
-        """A peer connection whose state changes end the session when the peer is gone."""
-        pc = RTCPeerConnection(rtc_configuration(ice))
-        self._pc = pc
+    async def _transmit(self, address: str, data: str | bytes) -> None:
+        """Put ``data`` on the wire for ``address``; raise ``SessionClosed`` if that is no longer possible."""
+        raise NotImplementedError
 
-        @pc.on("connectionstatechange")
-        def _on_state() -> None:
-            state = pc.connectionState
-            if state == "connected":
-                self._connected.set()
-            elif state in ("failed", "closed"):
-                self._begin_close(CloseReason.PEER_GONE, notify_peer=True)
+    async def _close_transport(self, reason: CloseReason, notify_peer: bool) -> None:
+        """Tear the connection down (telling the peer why, when ``notify_peer``); must not raise."""
 
-        return pc
+    def _release(self) -> None:
+        """Last step of every shutdown, even a cancelled one: free what must not outlive the session."""
 
-    def _start_dispatcher(self) -> None:
-        if self._dispatcher is None:
-            self._dispatcher = asyncio.create_task(self._dispatch(), name="asyncapi-runtime-dispatch")
+    async def _on_closed(self, reason: CloseReason) -> None:
+        """Hook run once at the end of shutdown (a server session calls its handler's on_close here)."""
+
+    def _deliver(self, address: str, message: Any) -> None:
+        """Hand a validated ``message`` of data channel ``address`` to its streams and callbacks."""
+        for stream in self._streams[address]:
+            stream.push(message)
+        self._dispatch(self._message_callbacks[address], message)
+
+    def _deliver_error(self, error: WireError) -> None:
+        """Hand a wire error to the error callbacks, in order with the messages."""
+        self._dispatch(self._error_callbacks, error)
 
     def _start_timer(self) -> None:
         if self._max_duration is not None:
@@ -203,57 +176,6 @@ class PeerSession:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _attach_data_channel(self, channel: RTCDataChannel) -> bool:
-        """Route ``channel`` by its label; False (and the channel closed) when no channel has that label."""
-        address = channel.label
-        if address not in self._channel_open or address in self._data_channels:
-            channel.close()
-            return False
-        self._data_channels[address] = channel
-        opened, drained = self._channel_open[address], self._drained[address]
-        channel.bufferedAmountLowThreshold = _SEND_LOW_WATER
-        channel.on("open", opened.set)
-        channel.on("bufferedamountlow", drained.set)
-        channel.on("message", lambda raw: self._receive(address, raw))
-        if channel.readyState == "open":
-            opened.set()
-        return True
-
-    def _bind_transceiver(self, spec: ChannelSpec, transceiver: RTCRtpTransceiver) -> None:
-        self._transceivers[spec.address] = transceiver
-        track = self._send_tracks.get(spec.address)
-        if track is not None and transceiver.sender.track is not track:
-            transceiver.sender.replaceTrack(track)
-
-    def _bind_remote_tracks(self) -> None:
-        """After the remote description: wrap each track the peer sends, and start pulling it."""
-        for address, transceiver in self._transceivers.items():
-            source = transceiver.receiver.track
-            if source is None or address in self._remote_tracks or not self._side.receives(self._channels[address]):
-                continue
-            buffered = BufferedTrack(source)
-            self._remote_tracks[address] = buffered
-            self._spawn(buffered.pump(), f"track-{address}")
-            self._track_ready[address].set()
-
-    async def _read_signaling(self) -> None:
-        """Read the WebSocket until bye or disconnection, then end the session accordingly."""
-        assert self._signaling is not None
-        try:
-            async for frame in self._signaling:
-                try:
-                    signal = parse_signal(frame)
-                except SignalingError as exc:
-                    logger.warning("ignoring signaling frame: %s", exc)
-                    continue
-                if isinstance(signal, Bye):
-                    self._begin_close(reason_of_bye(signal), notify_peer=False)
-                    return
-                logger.warning("ignoring unexpected %s during the session", type(signal).__name__)
-        except ConnectionClosed:
-            pass
-        self._begin_close(CloseReason.PEER_GONE, notify_peer=False)
-
     def _begin_close(self, reason: CloseReason, *, notify_peer: bool) -> asyncio.Task[None]:
         """Start closing for ``reason`` (the first reason wins) and return the closer task."""
         if self._closer is None:
@@ -262,96 +184,84 @@ class PeerSession:
             self._closer = asyncio.create_task(self._shutdown(reason, notify_peer), name="asyncapi-runtime-close")
         return self._closer
 
-    async def _on_closed(self, reason: CloseReason) -> None:
-        """Hook run once at the end of shutdown (the server calls its handler's on_close here)."""
+    def _data_channel(self, address: str) -> ChannelSpec:
+        entry = self._inbound.get(address)
+        if entry is None:
+            raise ValueError(f"{address!r} is not a data channel of this session")
+        return entry[0]
 
-    # ----------------------------------------------------------------- internals
-
-    def _data_addresses(self) -> list[str]:
-        return [a for a, spec in self._channels.items() if spec.kind is ChannelKind.DATA]
-
-    def _receivable(self, address: str) -> ChannelSpec:
+    def _why_not_sendable(self, address: str) -> str:
         spec = self._channels.get(address)
         if spec is None or spec.kind is not ChannelKind.DATA:
-            raise ValueError(f"{address!r} is not a data channel of this session")
-        return spec
+            return f"{address!r} is not a data channel of this session"
+        return f"the {self._side.value} does not send on {address!r}"
 
-    def _sendable(self, address: str, kind: ChannelKind | None) -> ChannelSpec:
-        spec = self._channels.get(address)
-        if spec is None or (kind is not None and spec.kind is not kind):
-            raise ValueError(f"{address!r} is not a {kind.value if kind else 'known'} channel of this session")
-        if not self._side.sends(spec):
-            raise ValueError(f"the {self._side.value} does not send on {address!r}")
-        return spec
+    # ----------------------------------------------------------------- delivery
 
-    async def _open_channel(self, address: str) -> RTCDataChannel:
-        opened = self._channel_open[address]
-        if not opened.is_set():
-            await first_of(opened, self._close_started)
-        channel = self._data_channels.get(address)
-        if self.closed or channel is None or channel.readyState != "open":
-            raise SessionClosed(f"data channel {address} is not open")
-        return channel
-
-    def _receive(self, address: str, raw: str | bytes) -> None:
-        """aiortc's message event: validate now, deliver in order through the dispatcher."""
-        if self.closed:
+    def _dispatch(self, callbacks: Sequence[Callable[[Any], Awaitable[None]]], payload: Any) -> None:
+        if not callbacks:
             return
-        spec = self._channels[address]
+        if self._drainer is not None:
+            self._backlog.append((tuple(callbacks), payload))
+            return
+        for index, callback in enumerate(callbacks):
+            waiting = self._start_callback(callback, payload)
+            if waiting is not None:
+                rest = tuple(callbacks[index + 1 :])
+                self._drainer = asyncio.create_task(self._drain(waiting, rest, payload), name="asyncapi-runtime-drain")
+                return
+
+    def _start_callback(self, callback: Callable[[Any], Awaitable[None]], payload: Any) -> _Resume | None:
+        """Run ``callback`` up to its first wait; None when it finished without waiting."""
+        self._in_callback = True
         try:
-            if not self._side.receives(spec):
-                data = raw.encode() if isinstance(raw, str) else raw
-                raise UnknownMessage(address, data, f"the peer does not send on {address}")
-            message = decode_message(spec, self._side.inbound(spec) or _ANY_JSON, raw)
-        except WireError as error:
-            self._inbox.put_nowait(_Delivery(address, error=error))
-            return
-        for stream in self._streams[address]:
-            stream.push(message)
-        self._inbox.put_nowait(_Delivery(address, message=message))
+            awaitable = callback(payload)
+            coroutine = awaitable if isinstance(awaitable, CoroutineType) else _await(awaitable)
+            try:
+                return _Resume(coroutine, coroutine.send(None))
+            except StopIteration:
+                return None
+        except Exception:
+            logger.exception("callback %r failed", callback)
+            return None
+        finally:
+            self._in_callback = False
 
-    async def _dispatch(self) -> None:
-        """Run callbacks one delivery at a time, so each channel's messages arrive in order."""
-        while (delivery := await self._inbox.get()) is not None:
-            if delivery.error is not None:
-                for on_error in list(self._error_callbacks):
-                    with _logged("error callback"):
-                        await on_error(delivery.error)
-            else:
-                for on_message in list(self._message_callbacks[delivery.address]):
-                    with _logged(f"message callback for {delivery.address}"):
-                        await on_message(delivery.message)
+    async def _drain(self, waiting: _Resume, rest: Sequence[Callable[[Any], Awaitable[None]]], payload: Any) -> None:
+        """Finish the callback that waited, then run what queued behind it, one at a time, in order."""
+        try:
+            with logged("a callback"):
+                await waiting
+            for callback in rest:
+                with logged("a callback"):
+                    await callback(payload)
+            while self._backlog:
+                callbacks, payload = self._backlog.popleft()
+                for callback in callbacks:
+                    with logged("a callback"):
+                        await callback(payload)
+        finally:
+            self._drainer = None
+
+    # ----------------------------------------------------------------- shutdown
 
     async def _expire(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
         self._begin_close(CloseReason.TIMEOUT, notify_peer=True)
 
     async def _shutdown(self, reason: CloseReason, notify_peer: bool) -> None:
-        """The one path out: bye, tracks, channels, peer connection, socket, tasks, callbacks."""
+        """The one path out: the transport, the tasks, the callbacks, the streams, the close hook."""
         try:
-            if notify_peer and self._signaling is not None:
-                with _logged("sending bye", quiet=(ConnectionClosed, TimeoutError)):
-                    await asyncio.wait_for(self._signaling.send(format_signal(bye_for(reason))), 1.0)
-            for track in self._send_tracks.values():
-                track.stop()
-            for channel in self._data_channels.values():
-                with _logged("closing a data channel"):
-                    channel.close()
-            if self._pc is not None:
-                with _logged("closing the peer connection", quiet=(TimeoutError,)):
-                    await asyncio.wait_for(self._pc.close(), _STEP_TIMEOUT)
-            if self._signaling is not None:
-                with _logged("closing the signaling socket", quiet=(TimeoutError,)):
-                    await asyncio.wait_for(self._signaling.close(), _STEP_TIMEOUT)
+            with logged("closing the transport"):
+                await self._close_transport(reason, notify_peer)
             await self._finish_tasks()
             for streams in self._streams.values():
                 for stream in streams:
                     stream.end()
-            with _logged("close hook"):
+            with logged("close hook"):
                 await self._on_closed(reason)
         finally:
-            for track in self._remote_tracks.values():
-                track.stop()
+            self._release()
 
     async def _finish_tasks(self) -> None:
         current = asyncio.current_task()
@@ -359,11 +269,47 @@ class PeerSession:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        if self._dispatcher is not None and self._dispatcher is not current:
+        drainer = self._drainer
+        if drainer is not None and drainer is not current:
             # Deliver what already arrived, then stop; a callback stuck past the timeout is cancelled.
-            self._inbox.put_nowait(None)
-            with _logged("finishing callbacks", quiet=(TimeoutError,)):
-                await asyncio.wait_for(self._dispatcher, _STEP_TIMEOUT)
+            with logged("finishing callbacks", quiet=(TimeoutError,)):
+                await asyncio.wait_for(drainer, STEP_TIMEOUT)
+        self._backlog.clear()
+
+
+class _Resume:
+    """Awaiting this finishes a coroutine that ``_start_callback`` ran up to its first wait.
+
+    It hands the task what the coroutine waits on (a future, or None for a bare yield) and then
+    drives the coroutine on, passing in whatever the task passes (a cancellation included).
+    """
+
+    __slots__ = ("_coroutine", "_waiting_on")
+
+    def __init__(self, coroutine: Coroutine[Any, Any, Any], waiting_on: Any) -> None:
+        self._coroutine = coroutine
+        self._waiting_on = waiting_on
+
+    def __await__(self) -> Generator[Any, None, None]:
+        coroutine, waiting_on = self._coroutine, self._waiting_on
+        while True:
+            try:
+                yield waiting_on
+            except BaseException as exc:  # noqa: BLE001 - thrown in by the task (cancellation): pass it on
+                try:
+                    waiting_on = coroutine.throw(exc)
+                except StopIteration:
+                    return
+                continue
+            try:
+                waiting_on = coroutine.send(None)
+            except StopIteration:
+                return
+
+
+async def _await(awaitable: Awaitable[None]) -> None:
+    """A coroutine around an awaitable of another kind, so every callback is driven the same way."""
+    await awaitable
 
 
 class _MessageStream:
@@ -392,7 +338,7 @@ class _MessageStream:
 
 
 @contextlib.contextmanager
-def _logged(what: str, quiet: tuple[type[BaseException], ...] = ()) -> Iterator[None]:
+def logged(what: str, quiet: tuple[type[BaseException], ...] = ()) -> Iterator[None]:
     """Log and swallow an exception from one step, so one failure never skips the rest of a shutdown."""
     try:
         yield
