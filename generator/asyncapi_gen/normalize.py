@@ -22,7 +22,7 @@ from asyncapi_gen.ir import (
     Union,
 )
 from asyncapi_gen.names import NameTable, pascal_name, snake_name, words
-from asyncapi_gen.raw import RawChannel, RawOperation
+from asyncapi_gen.raw import RawChannel, RawOperation, with_traits
 from asyncapi_gen.refs import Location, Resolver, lookup
 from asyncapi_gen.schemas import ModelSchemaBuilder, is_json_schema_format
 
@@ -149,17 +149,19 @@ class _State:
         if key in self.messages:
             return self.messages[key]
         body = data if isinstance(data, dict) else {}
-        body = self._with_traits(body, location)
+        body = with_traits(self.resolver, body, location)
         parent, last = location.pointer.rsplit("/", 2)[-2:] if location.pointer.count("/") > 1 else ("", "")
         # A message written under a `messages` map (components; 3.0 channels) is named by its key.
         fallback = unescape_pointer_token(last) if parent == "messages" else f"{op_id} message"
         name = str(body.get("name") or body.get("messageId") or fallback)
         content_type = str(body.get("contentType") or self.default_content_type or "application/json")
         if not _MIME.fullmatch(content_type):
+            # The codec of a media type becomes a name in generated code: refuse; for data it is only a label.
+            media = content_type.lower().startswith(("audio/", "video/"))
             pointer = join_pointer(location.pointer, "contentType") if "contentType" in body else "/defaultContentType"
             self.diagnostics.append(location.file.diagnostic(
-                "invalid-content-type", f"content type {content_type!r} is not a MIME type like 'audio/opus'", pointer))
-            content_type = "application/octet-stream"
+                "invalid-content-type", f"content type {content_type!r} is not a MIME type like 'application/json'",
+                pointer, warning=not media))
         kind = _kind(content_type)
         payload_model = None
         if kind is MessageKind.DATA and "payload" in body:
@@ -208,19 +210,6 @@ class _State:
             f"payload schemaFormat {value!r} is not JSON Schema: the payload is typed as Any",
             format_location.pointer, warning=True))
         return False
-
-    def _with_traits(self, body: dict[str, Any], location: Location) -> dict[str, Any]:
-        traits = body.get("traits")
-        if not isinstance(traits, list):
-            return body
-        merged = dict(body)
-        for index, trait in enumerate(traits):
-            trait_location = Location(location.file, join_pointer(location.pointer, "traits", index))
-            value, _ = self.resolver.deref(trait, trait_location)
-            if isinstance(value, dict):
-                for field, field_value in value.items():
-                    merged.setdefault(field, field_value)
-        return merged
 
     def _payload_type(self, op_id: str, messages: tuple[Message, ...]) -> str | None:
         if any(m.kind is not MessageKind.DATA for m in messages):

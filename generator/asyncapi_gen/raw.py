@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from asyncapi_gen.diagnostics import join_pointer
 from asyncapi_gen.ir import Role
-from asyncapi_gen.refs import Location
+from asyncapi_gen.refs import Location, Resolver
 
 
 @dataclass(frozen=True)
@@ -31,3 +32,27 @@ class RawOperation:
     description: str
     messages: list[tuple[Any, Location]]
     location: Location
+
+
+def with_traits(resolver: Resolver, body: dict[str, Any], location: Location) -> dict[str, Any]:
+    """Apply an operation's or message's traits: each trait's fields fill in what the object does not say itself."""
+    traits = body.get("traits")
+    if not isinstance(traits, list):
+        return body
+    merged = dict(body)
+    for index, trait in enumerate(traits):
+        value, _ = resolver.deref(trait, Location(location.file, join_pointer(location.pointer, "traits", index)))
+        if isinstance(value, dict):
+            for field, field_value in value.items():
+                merged.setdefault(field, field_value)
+    return merged
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    """value when it is a mapping, else an empty one: documents put all kinds of things where maps belong."""
+    return value if isinstance(value, dict) else {}
+
+
+def text(value: Any) -> str:
+    """A spec value as text ("" for absent)."""
+    return value if isinstance(value, str) else ("" if value is None else str(value))

@@ -10,7 +10,7 @@ from typing import Any
 
 from asyncapi_gen.diagnostics import join_pointer
 from asyncapi_gen.ir import Role, Server, ServerVariable
-from asyncapi_gen.raw import RawChannel, RawOperation
+from asyncapi_gen.raw import RawChannel, RawOperation, mapping, text, with_traits
 from asyncapi_gen.refs import Location, Resolver
 
 _SENDER = {"publish": Role.CLIENT, "subscribe": Role.SERVER}
@@ -19,17 +19,17 @@ _SENDER = {"publish": Role.CLIENT, "subscribe": Role.SERVER}
 def read_servers(resolver: Resolver) -> list[Server]:
     """Servers with their URL templates and variables."""
     servers: list[Server] = []
-    for name, value in _mapping(resolver.main.data.get("servers")).items():
+    for name, value in mapping(resolver.main.data.get("servers")).items():
         server, _ = resolver.deref(value, Location(resolver.main, join_pointer("/servers", name)))
         if not isinstance(server, dict):
             continue
         variables = tuple(
-            ServerVariable(var, _text(spec.get("default")), tuple(str(v) for v in spec.get("enum") or ()),
-                           _text(spec.get("description")))
-            for var, spec in _mapping(server.get("variables")).items() if isinstance(spec, dict)
+            ServerVariable(var, text(spec.get("default")), tuple(str(v) for v in spec.get("enum") or ()),
+                           text(spec.get("description")))
+            for var, spec in mapping(server.get("variables")).items() if isinstance(spec, dict)
         )
-        servers.append(Server(name, _text(server.get("url")), _text(server.get("protocol")),
-                              _text(server.get("description")), variables))
+        servers.append(Server(name, text(server.get("url")), text(server.get("protocol")),
+                              text(server.get("description")), variables))
     return servers
 
 
@@ -37,26 +37,26 @@ def read_channels(resolver: Resolver) -> tuple[list[RawChannel], list[RawOperati
     """Channels in document order, and their publish/subscribe operations."""
     channels: list[RawChannel] = []
     operations: list[RawOperation] = []
-    for name, value in _mapping(resolver.main.data.get("channels")).items():
+    for name, value in mapping(resolver.main.data.get("channels")).items():
         location = Location(resolver.main, join_pointer("/channels", name))
         channel, location = resolver.deref(value, location)
         if not isinstance(channel, dict):
             continue
-        channels.append(RawChannel(name, name, _text(channel.get("description")), location))
+        channels.append(RawChannel(name, name, text(channel.get("description")), location))
         for action, sender in _SENDER.items():
             operation = channel.get(action)
             if not isinstance(operation, dict):
                 continue
             op_location = Location(location.file, join_pointer(location.pointer, action))
             operation, op_location = resolver.deref(operation, op_location)
-            operation = _with_traits(resolver, operation, op_location)
+            operation = with_traits(resolver, operation, op_location)
             operations.append(RawOperation(
-                op_id=_text(operation.get("operationId")) or None,
+                op_id=text(operation.get("operationId")) or None,
                 action=action,
                 channel=name,
                 sender=sender,
-                summary=_text(operation.get("summary")),
-                description=_text(operation.get("description")),
+                summary=text(operation.get("summary")),
+                description=text(operation.get("description")),
                 messages=_messages(resolver, operation.get("message"), join_pointer(op_location.pointer, "message"),
                                    op_location),
                 location=op_location,
@@ -76,23 +76,3 @@ def _messages(resolver: Resolver, value: Any, pointer: str, origin: Location) ->
     return [(message, location)]
 
 
-def _with_traits(resolver: Resolver, operation: dict[str, Any], location: Location) -> dict[str, Any]:
-    """Apply operation traits: each trait's fields fill in what the operation does not say itself."""
-    traits = operation.get("traits")
-    if not isinstance(traits, list):
-        return operation
-    merged = dict(operation)
-    for index, trait in enumerate(traits):
-        body, _ = resolver.deref(trait, Location(location.file, join_pointer(location.pointer, "traits", index)))
-        if isinstance(body, dict):
-            for key, value in body.items():
-                merged.setdefault(key, value)
-    return merged
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ("" if value is None else str(value))

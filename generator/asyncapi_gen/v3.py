@@ -12,7 +12,7 @@ from typing import Any
 
 from asyncapi_gen.diagnostics import join_pointer
 from asyncapi_gen.ir import Role, Server, ServerVariable
-from asyncapi_gen.raw import RawChannel, RawOperation
+from asyncapi_gen.raw import RawChannel, RawOperation, mapping, text, with_traits
 from asyncapi_gen.refs import Location, Resolver
 
 _SENDER = {"send": Role.SERVER, "receive": Role.CLIENT}
@@ -21,30 +21,30 @@ _SENDER = {"send": Role.SERVER, "receive": Role.CLIENT}
 def read_servers(resolver: Resolver) -> list[Server]:
     """Servers: the URL is `protocol://host` + `pathname`, with `{variables}` kept as written."""
     servers: list[Server] = []
-    for name, value in _mapping(resolver.main.data.get("servers")).items():
+    for name, value in mapping(resolver.main.data.get("servers")).items():
         server, _ = resolver.deref(value, Location(resolver.main, join_pointer("/servers", name)))
         if not isinstance(server, dict):
             continue
-        protocol, host = _text(server.get("protocol")), _text(server.get("host"))
+        protocol, host = text(server.get("protocol")), text(server.get("host"))
         # Some documents repeat the scheme in `host` (`wss://example.com`): keep it rather than doubling it.
-        url = (f"{protocol}://{host}" if protocol and "://" not in host else host) + _text(server.get("pathname"))
+        url = (f"{protocol}://{host}" if protocol and "://" not in host else host) + text(server.get("pathname"))
         variables = []
-        for var, spec in _mapping(server.get("variables")).items():
+        for var, spec in mapping(server.get("variables")).items():
             spec, _ = resolver.deref(spec, Location(resolver.main, join_pointer("/servers", name, "variables", var)))
             if isinstance(spec, dict):
-                variables.append(ServerVariable(var, _text(spec.get("default")) or None,
+                variables.append(ServerVariable(var, text(spec.get("default")) or None,
                                                 tuple(str(v) for v in spec.get("enum") or ()),
-                                                _text(spec.get("description"))))
-        servers.append(Server(name, url, protocol, _text(server.get("description")), tuple(variables)))
+                                                text(spec.get("description"))))
+        servers.append(Server(name, url, protocol, text(server.get("description")), tuple(variables)))
     return servers
 
 
 def read_channels(resolver: Resolver) -> tuple[list[RawChannel], list[RawOperation]]:
     """Channels in document order, then the operations in document order, each reply right after its operation."""
     reader = _Reader(resolver)
-    for name, value in _mapping(resolver.main.data.get("channels")).items():
+    for name, value in mapping(resolver.main.data.get("channels")).items():
         reader.add_channel(name, value, Location(resolver.main, join_pointer("/channels", name)))
-    for key, value in _mapping(resolver.main.data.get("operations")).items():
+    for key, value in mapping(resolver.main.data.get("operations")).items():
         reader.add_operation(key, value, Location(resolver.main, join_pointer("/operations", key)))
     return reader.channels, reader.operations
 
@@ -65,7 +65,7 @@ class _Reader:
         if not isinstance(channel, dict):
             return None
         address = channel.get("address")
-        raw = RawChannel(name, address if isinstance(address, str) else name, _text(channel.get("description")),
+        raw = RawChannel(name, address if isinstance(address, str) else name, text(channel.get("description")),
                          location)
         self.channels.append(raw)
         self._channel_body[name] = channel
@@ -77,8 +77,8 @@ class _Reader:
         operation, location = self.resolver.deref(value, location)
         if not isinstance(operation, dict):
             return
-        operation = self._with_traits(operation, location)
-        action = _text(operation.get("action"))
+        operation = with_traits(self.resolver, operation, location)
+        action = text(operation.get("action"))
         channel = self._channel(operation.get("channel"), join_pointer(location.pointer, "channel"), location)
         if action not in _SENDER or channel is None:
             return
@@ -87,8 +87,8 @@ class _Reader:
             action=action,
             channel=channel.name,
             sender=_SENDER[action],
-            summary=_text(operation.get("summary")),
-            description=_text(operation.get("description")),
+            summary=text(operation.get("summary")),
+            description=text(operation.get("description")),
             messages=self._messages(operation.get("messages"), channel,
                                     Location(location.file, join_pointer(location.pointer, "messages"))),
             location=location,
@@ -143,33 +143,14 @@ class _Reader:
             for index, ref in enumerate(refs):
                 found.append(self.resolver.deref(ref, Location(location.file, join_pointer(location.pointer, index))))
             return found
-        messages = _mapping(self._channel_body.get(channel.name, {}).get("messages"))
+        messages = mapping(self._channel_body.get(channel.name, {}).get("messages"))
         for name, value in messages.items():
             where = Location(channel.location.file, join_pointer(channel.location.pointer, "messages", name))
             found.append(self.resolver.deref(value, where))
         return found
-
-    def _with_traits(self, operation: dict[str, Any], location: Location) -> dict[str, Any]:
-        """Apply operation traits: a trait's fields fill in what the operation does not say itself."""
-        traits = operation.get("traits")
-        if not isinstance(traits, list):
-            return operation
-        merged = dict(operation)
-        for index, trait in enumerate(traits):
-            body, _ = self.resolver.deref(trait, Location(location.file, join_pointer(location.pointer, "traits", index)))
-            if isinstance(body, dict):
-                for field, value in body.items():
-                    merged.setdefault(field, value)
-        return merged
 
 
 def _key(location: Location) -> tuple[str, str]:
     return (location.file.display, location.pointer)
 
 
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ("" if value is None else str(value))

@@ -11,9 +11,11 @@ from urllib.parse import unquote
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from asyncapi_gen.diagnostics import Diagnostic, join_pointer, unescape_pointer_token
+from asyncapi_gen.diagnostics import Diagnostic, join_pointer
 from asyncapi_gen.load import SourceFile
 from asyncapi_gen.names import pascal_name, snake_name
+from asyncapi_gen.raw import mapping
+from asyncapi_gen.refs import lookup
 
 SUPPORTED_VERSIONS = ("2.0.0", "2.1.0", "2.2.0", "2.3.0", "2.4.0", "2.5.0", "2.6.0", "3.0.0")
 MAX_STRUCTURE_ERRORS = 20
@@ -129,9 +131,9 @@ def _semantics(main: SourceFile, version: str) -> list[Diagnostic]:
 def _duplicate_operation_ids(main: SourceFile) -> list[Diagnostic]:
     diagnostics: list[Diagnostic] = []
     seen: dict[str, str] = {}
-    for name, channel in _mapping(main.data.get("channels")).items():
+    for name, channel in mapping(main.data.get("channels")).items():
         for action in ("publish", "subscribe"):
-            op_id = _mapping(_mapping(channel).get(action)).get("operationId")
+            op_id = mapping(mapping(channel).get(action)).get("operationId")
             if not isinstance(op_id, str):
                 continue
             pointer = join_pointer("/channels", name, action, "operationId")
@@ -145,9 +147,9 @@ def _duplicate_operation_ids(main: SourceFile) -> list[Diagnostic]:
 def _operation_messages(main: SourceFile) -> list[Diagnostic]:
     """3.0: the messages an operation (or its reply) lists must be messages of its channel."""
     diagnostics: list[Diagnostic] = []
-    for key, value in _mapping(main.data.get("operations")).items():
+    for key, value in mapping(main.data.get("operations")).items():
         operation, where = _local_deref(main, value, join_pointer("/operations", key))
-        operation = _mapping(operation)
+        operation = mapping(operation)
         checks = [(operation.get("channel"), operation.get("messages"), join_pointer(where, "messages"))]
         reply, reply_at = _local_deref(main, operation.get("reply"), join_pointer(where, "reply"))
         if isinstance(reply, dict) and reply.get("channel") is not None:
@@ -157,7 +159,7 @@ def _operation_messages(main: SourceFile) -> list[Diagnostic]:
             if not isinstance(channel, dict) or not isinstance(refs, list):
                 continue
             allowed = {_identity(main, message, join_pointer(channel_at, "messages", name))
-                       for name, message in _mapping(channel.get("messages")).items()}
+                       for name, message in mapping(channel.get("messages")).items()}
             for index, ref in enumerate(refs):
                 if _identity(main, ref, join_pointer(pointer, index)) not in allowed:
                     shown = ref.get("$ref") if isinstance(ref, dict) else ref
@@ -175,19 +177,19 @@ def _duplicate_tags(main: SourceFile, version: str) -> list[Diagnostic]:
     data = main.data
     if version.startswith("3."):
         for section in ("servers", "channels", "operations"):
-            places += [join_pointer("/" + section, name, "tags") for name in _mapping(data.get(section))]
+            places += [join_pointer("/" + section, name, "tags") for name in mapping(data.get(section))]
     else:
-        for name, channel in _mapping(data.get("channels")).items():
+        for name, channel in mapping(data.get("channels")).items():
             places += [join_pointer("/channels", name, action, "tags") for action in ("publish", "subscribe")
-                       if isinstance(_mapping(channel).get(action), dict)]
+                       if isinstance(mapping(channel).get(action), dict)]
     places += [join_pointer("/components/messages", name, "tags")
-               for name in _mapping(_mapping(data.get("components")).get("messages"))]
+               for name in mapping(mapping(data.get("components")).get("messages"))]
     diagnostics: list[Diagnostic] = []
     for pointer in places:
-        tags = _lookup(data, pointer)
+        tags = lookup(data, pointer)
         seen: set[str] = set()
         for index, tag in enumerate(tags if isinstance(tags, list) else ()):
-            tag_name = _mapping(tag).get("name")
+            tag_name = mapping(tag).get("name")
             if isinstance(tag_name, str) and tag_name in seen:
                 diagnostics.append(main.diagnostic("duplicate-tag", f"tag {tag_name!r} is listed twice",
                                                    join_pointer(pointer, index, "name")))
@@ -199,26 +201,26 @@ def _duplicate_tags(main: SourceFile, version: str) -> list[Diagnostic]:
 def _name_collisions(main: SourceFile, version: str) -> list[Diagnostic]:
     """Warn when two spec names become one Python name: the generator keeps both, as `name` and `name_2`."""
     data = main.data
-    channels = _mapping(data.get("channels"))
+    channels = mapping(data.get("channels"))
     named: list[tuple[str, str, str, str]] = []  # (namespace, python name, spec name, pointer)
     for name, channel in channels.items():
-        address = _mapping(channel).get("address") if version.startswith("3.") else name
+        address = mapping(channel).get("address") if version.startswith("3.") else name
         spec_name = address if isinstance(address, str) else name
         named.append(("channel", snake_name(spec_name, "channel"), spec_name, join_pointer("/channels", name)))
     if version.startswith("3."):
         named += [("operation", snake_name(key, "operation"), key, join_pointer("/operations", key))
-                  for key in _mapping(data.get("operations"))]
+                  for key in mapping(data.get("operations"))]
     else:
         for name, channel in channels.items():
             for action in ("publish", "subscribe"):
-                operation = _mapping(channel).get(action)
+                operation = mapping(channel).get(action)
                 if isinstance(operation, dict):
                     op_id = operation.get("operationId")
                     spec_name = op_id if isinstance(op_id, str) else f"{action} {name}"
                     named.append(("operation", snake_name(spec_name, "operation"), spec_name,
                                   join_pointer("/channels", name, action)))
     named += [("schema", pascal_name(name, "Model"), name, join_pointer("/components/schemas", name))
-              for name in _mapping(_mapping(data.get("components")).get("schemas"))]
+              for name in mapping(mapping(data.get("components")).get("schemas"))]
     diagnostics: list[Diagnostic] = []
     first: dict[tuple[str, str], tuple[str, str]] = {}
     for namespace, python_name, spec_name, pointer in named:
@@ -240,7 +242,7 @@ def _local_deref(main: SourceFile, value: Any, pointer: str) -> tuple[Any, str]:
         if target in seen:
             break
         seen.add(target)
-        value, pointer = _lookup(main.data, target), target
+        value, pointer = lookup(main.data, target), target
     return value, pointer
 
 
@@ -249,23 +251,6 @@ def _identity(main: SourceFile, value: Any, pointer: str) -> str:
     value, pointer = _local_deref(main, value, pointer)
     ref = value.get("$ref") if isinstance(value, dict) else None
     return ref if isinstance(ref, str) else pointer
-
-
-def _lookup(data: Any, pointer: str) -> Any:
-    node = data
-    for token in pointer.lstrip("/").split("/") if pointer else ():
-        token = unescape_pointer_token(token)
-        if isinstance(node, dict):
-            node = node.get(token)
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return None
-    return node
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 @cache

@@ -13,6 +13,7 @@ from asyncapi_gen.runtime import (
     SchemaViolation,
     UnknownMessage,
     WireError,
+    decode_first,
     decode_message,
     encode_message,
 )
@@ -103,3 +104,42 @@ def test_encode_uses_aliases_and_drops_none() -> None:
 def test_encode_then_decode_round_trips() -> None:
     event = SessionState(state="thinking", timestamp=now())
     assert decode_message(SPEC, EVENTS, encode_message(event)) == event
+
+
+def test_a_str_with_a_lone_surrogate_is_invalid_json() -> None:
+    with pytest.raises(InvalidJson):
+        decode_message(SPEC, CONTROL, '{"type": "mute", "metadata": {"x": "\udc80"}}')
+
+
+def test_the_size_limit_counts_utf8_bytes_not_characters() -> None:
+    limit = ChannelSpec(DATA, ChannelKind.DATA, None, client_sends=True, server_sends=True, max_message_bytes=300)
+    fits = json.dumps({"type": "mute", "metadata": {"x": "é" * 100}}, ensure_ascii=False)  # ~230 bytes
+    assert decode_message(limit, CONTROL, fits).type == "mute"
+    too_big = json.dumps({"type": "mute", "metadata": {"x": "é" * 140}}, ensure_ascii=False)  # < 300 chars
+    assert len(too_big) < 300
+    with pytest.raises(MessageTooLarge):
+        decode_message(limit, CONTROL, too_big)
+
+
+def test_decode_first_routes_to_the_first_channel_that_accepts_and_picks_the_most_specific_error() -> None:
+    small = ChannelSpec("/small", ChannelKind.DATA, None, client_sends=True, server_sends=True, max_message_bytes=40)
+    events = ChannelSpec("/events", ChannelKind.DATA, None, client_sends=True, server_sends=True)
+    candidates = [(small, CONTROL), (events, EVENTS)]
+    assert decode_first(candidates, '{"type": "mute"}') == ("/small", SessionControl(type="mute"))
+    state = SessionState(state="speaking", timestamp=now())
+    assert decode_first(candidates, encode_message(state)) == ("/events", state)
+    long_control = json.dumps({"type": "mute", "metadata": {"pad": "x" * 40}})
+    with pytest.raises(UnknownMessage) as unknown:  # too big for /small, so only /events is tried
+        decode_first(candidates, long_control)
+    assert unknown.value.channel == "/events"
+    with pytest.raises(InvalidJson):
+        decode_first(candidates, "{")
+    with pytest.raises(UnknownMessage) as every:
+        decode_first(candidates, '{"type": "nope"}')
+    assert every.value.channel == "/small"
+    with pytest.raises(SchemaViolation) as violation:
+        decode_first(candidates, '{"type": "session_state", "state": "asleep"}')
+    assert violation.value.channel == "/events"
+    with pytest.raises(MessageTooLarge) as large:
+        decode_first(candidates, json.dumps({"pad": "x" * 300_000}))
+    assert large.value.channel == "/small"

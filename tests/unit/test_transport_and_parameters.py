@@ -103,8 +103,8 @@ def test_parameter_names_that_the_address_helper_uses_are_renamed(
     assert [p.py_name for p in channel.parameters] == ["address_2", "quote_2", "self_2"]
 
 
-@pytest.mark.parametrize("content_type", ['audio/x"""\n__import__("os").system("x")', "opus", "audio/"])
-def test_a_content_type_that_is_not_a_mime_type_is_refused(
+@pytest.mark.parametrize("content_type", ['audio/x"""\n__import__("os").system("x")', "audio/", "video/vp8 x"])
+def test_a_media_content_type_that_is_not_a_mime_type_is_refused(
     write_spec: SpecWriter, minimal_doc: dict[str, Any], content_type: str
 ) -> None:
     minimal_doc["channels"]["events"]["subscribe"]["message"]["contentType"] = content_type
@@ -128,3 +128,14 @@ def test_a_recursive_yaml_alias_is_a_located_error(write_spec: SpecWriter) -> No
     )
     result = build(write_spec(text))
     assert [(d.code, d.line) for d in result.diagnostics] == [("yaml-recursive-alias", 6)]
+
+
+def test_a_data_content_type_that_is_not_a_mime_type_is_a_warning(
+    write_spec: SpecWriter, minimal_doc: dict[str, Any]
+) -> None:
+    minimal_doc["defaultContentType"] = "json"  # seen in real documents
+    result = build(write_spec(minimal_doc))
+    assert result.ok
+    assert [(d.code, d.severity.value, d.pointer) for d in result.diagnostics] == [
+        ("invalid-content-type", "warning", "/defaultContentType")
+    ]

@@ -8,7 +8,7 @@ side; ``UnavailableClientTransport``/``UnavailableServerTransport`` stand in for
 """
 
 from .channels import ChannelKind, ChannelSpec
-from .codec import decode_message, encode_message
+from .codec import decode_first, decode_message, encode_message
 from .errors import (
     AsyncApiRuntimeError,
     CloseReason,
@@ -70,6 +70,7 @@ __all__ = [
     "WebSocketServerSession",
     "WireError",
     "count_frames",
+    "decode_first",
     "decode_message",
     "encode_message",
 ]
