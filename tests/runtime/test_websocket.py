@@ -381,7 +381,8 @@ def test_no_media_over_the_websocket_transport() -> None:
     async def scenario() -> None:
         channels = feed_channels()
         async with WebSocketServer(channels, Recorder()) as server:
-            async with WebSocketClientSession(*server.issue_session(), channels) as client:
+            client = WebSocketClientSession(*server.issue_session(), channels)
+            async with client:
                 with pytest.raises(TransportNotAvailable, match="no media"):
                     await client.remote_track("/audio")
                 with pytest.raises(TransportNotAvailable, match="no media"):

@@ -121,4 +121,3 @@ async def _pace(start: float | None, offset: float) -> float:
     if delay > 0:
         await asyncio.sleep(delay)
     return start
-
