@@ -232,7 +232,7 @@ async def main(round_trips: int, messages: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--round-trips", type=int, default=1000)
+    parser.add_argument("--round-trips", type=int, default=5000)
     parser.add_argument("--messages", type=int, default=20000)
     arguments = parser.parse_args()
     asyncio.run(main(arguments.round_trips, arguments.messages))

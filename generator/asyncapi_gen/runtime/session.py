@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, TypeAdapter
 
 from .channels import ChannelKind, ChannelSpec, Side, index_channels
-from .codec import encode_message, too_large
+from .codec import encode_json, too_large
 from .errors import CloseReason, MessageTooLarge, SessionClosed, TransportNotAvailable, WireError
 
 if TYPE_CHECKING:
@@ -103,14 +103,12 @@ class BaseSession:
         spec = self._outbound.get(address)
         if spec is None:
             raise ValueError(self._why_not_sendable(address))
-        text = encode_message(message)
-        limit = spec.max_message_bytes
-        # Exact byte count only when the text could be near the limit: 4 bytes per character at most.
-        if len(text) << 2 > limit and (size := len(text) if text.isascii() else len(text.encode())) > limit:
-            raise MessageTooLarge(address, text.encode(), too_large(spec, size))
+        data = encode_json(message)
+        if len(data) > spec.max_message_bytes:
+            raise MessageTooLarge(address, data, too_large(spec, len(data)))
         if self._close_reason is not None:
             raise SessionClosed(f"session closed ({self._close_reason}); cannot send on {address}")
-        await self._transmit(address, text)
+        await self._transmit(address, data.decode())
 
     async def send_raw(self, address: str, data: str | bytes) -> None:
         """Send ``data`` as is, unchecked: for tests and tools that must misbehave on purpose."""

@@ -17,7 +17,7 @@ from websockets.exceptions import ConnectionClosed
 
 from .buffered_track import BufferedTrack
 from .channels import ChannelKind, ChannelSpec, Side
-from .codec import as_bytes, decode_message
+from .codec import as_bytes, decoder
 from .errors import CloseReason, SessionClosed, SignalingError, UnknownMessage, WireError
 from .ice import IceConfig, rtc_configuration
 from .session import STEP_TIMEOUT, BaseSession, logged
@@ -204,15 +204,16 @@ class PeerSession(BaseSession):
     def _receiver(self, address: str) -> Callable[[str | bytes], None]:
         """aiortc's message handler for ``address``: validate, then deliver at once."""
         spec, adapter = self._inbound[address]
+        decode = decoder(spec, adapter) if adapter is not None else None
         closing = self._close_started
 
         def receive(raw: str | bytes) -> None:
             if closing.is_set():
                 return
             try:
-                if adapter is None:
+                if decode is None:
                     raise UnknownMessage(address, as_bytes(raw), f"the peer does not send on {address}")
-                message = decode_message(spec, adapter, raw)
+                message = decode(raw)
             except WireError as error:
                 self._deliver_error(error)
                 return

@@ -27,7 +27,7 @@ from websockets.asyncio.connection import Connection
 from websockets.exceptions import ConnectionClosed
 
 from .channels import ChannelSpec, Side
-from .codec import as_bytes, decode_first, decode_message
+from .codec import as_bytes, decode_first, decoder
 from .errors import CloseReason, SessionClosed, TransportNotAvailable, UnknownMessage, WireError
 from .session import STEP_TIMEOUT, BaseSession, logged
 from .signaling import advertised_message_size
@@ -54,6 +54,7 @@ class SocketSession(BaseSession):
         self._candidates: list[tuple[ChannelSpec, TypeAdapter[Any]]] = sorted(
             received, key=lambda entry: side.inbound(entry[0]) is None
         )
+        self._decode_only = decoder(*self._candidates[0]) if len(self._candidates) == 1 else None
         #: Frames larger than this are refused by websockets itself (close code 1009).
         self._max_frame = advertised_message_size(self._channels.values())
 
@@ -110,9 +111,8 @@ class SocketSession(BaseSession):
     def _receive(self, frame: str | bytes) -> None:
         candidates = self._candidates
         try:
-            if len(candidates) == 1:
-                spec, adapter = candidates[0]
-                address, message = spec.address, decode_message(spec, adapter, frame)
+            if self._decode_only is not None:
+                address, message = candidates[0][0].address, self._decode_only(frame)
             elif candidates:
                 address, message = decode_first(candidates, frame)
             else:
