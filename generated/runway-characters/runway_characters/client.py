@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 from aiortc.mediastreams import MediaStreamTrack
 
 from . import models
-from ._runtime import CloseReason, IceConfig, WebRTCClientSession, WireError
+from ._runtime import (
+    ClientTransport,
+    CloseReason,
+    IceConfig,
+    WebRTCClientSession,
+    WireError,
+)
 from .channels import CHANNELS, SESSION_AUDIO, SESSION_DATA, SESSION_VIDEO
 
 MAX_DURATION_SECONDS = 300.0
@@ -43,13 +49,16 @@ class RunwayCharactersClient:
         handler: RunwayCharactersClientHandler | None = None,
         max_duration: float | None = MAX_DURATION_SECONDS,
         ice: IceConfig | None = None,
+        transport: ClientTransport | None = None,
     ) -> None:
+        """Prepare a session with the service at url; `transport` replaces the built-in webrtc one."""
         self._handler = handler or RunwayCharactersClientHandler()
-        self._session = WebRTCClientSession(
+        self._session: ClientTransport = transport or WebRTCClientSession(
             url, token, CHANNELS, max_duration=max_duration, ice=ice or IceConfig()
         )
         self._session.on_error(self._handler.on_error)
-        self._session.on_message(SESSION_DATA.address, self._dispatch_session_data)
+        # One operation on this channel: the channel's validator already gives its type, so no dispatch.
+        self._session.on_message(SESSION_DATA.address, self._handler.on_session_event)
 
     async def __aenter__(self) -> Self:
         await self.connect()
@@ -127,10 +136,3 @@ class RunwayCharactersClient:
                 message, (models.SessionState, models.Transcript, models.SessionError)
             ):
                 yield message
-
-    async def _dispatch_session_data(self, message: Any) -> None:
-        if isinstance(
-            message, (models.SessionState, models.Transcript, models.SessionError)
-        ):
-            await self._handler.on_session_event(message)
-            return

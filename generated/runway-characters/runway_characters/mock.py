@@ -53,6 +53,9 @@ _END_SIGNALS: tuple[tuple[str, str, str], ...] = (
 )
 """(channel address, field, value) of client messages that ask the mock to end the session."""
 
+END_GRACE_SECONDS = 0.5
+"""How long the mock waits, after the last message of a session it ends, before it hangs up."""
+
 
 def _now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat().replace("+00:00", "Z")
@@ -124,7 +127,7 @@ class MockHandler(RunwayCharactersHandler):
     ) -> None:
         if self._asks_to_end("/session/data", message):
             await self._send_state(session, _STATE_VALUES[-1])
-            await session.close()
+            session.spawn(self._close_after_grace(session))
             return
         middle = _STATE_VALUES[2:-1] or _STATE_VALUES[1:2]
         self.state_index += 1
@@ -150,6 +153,13 @@ class MockHandler(RunwayCharactersHandler):
         self, session: RunwayCharactersServerSession, reason: CloseReason
     ) -> None:
         pass
+
+    @staticmethod
+    async def _close_after_grace(session: RunwayCharactersServerSession) -> None:
+        # `bye` travels on the signaling socket and messages on the data channel: nothing orders the two, so the
+        # last messages get a moment to arrive before the mock hangs up (the client may also close first).
+        await asyncio.sleep(END_GRACE_SECONDS)
+        await session.close()
 
     @staticmethod
     def _asks_to_end(address: str, message: Any) -> bool:

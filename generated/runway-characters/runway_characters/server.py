@@ -18,7 +18,9 @@ from . import models
 from ._runtime import (
     CloseReason,
     IceConfig,
+    InMemoryTokenIssuer,
     ServerSession,
+    ServerTransport,
     SessionHandler,
     TokenIssuer,
     WebRTCServer,
@@ -136,6 +138,7 @@ class _Adapter(SessionHandler):
     async def on_message(
         self, session: ServerSession, address: str, message: Any
     ) -> None:
+        """Route a validated client message to its hook by channel and type."""
         typed = self._session(session)
         if address == SESSION_DATA.address and isinstance(
             message, (models.SessionControl,)
@@ -175,11 +178,17 @@ class RunwayCharactersServer:
         max_duration: float | None = MAX_DURATION_SECONDS,
         ice: IceConfig | None = None,
         http_port: int | None = None,
+        transport: ServerTransport | None = None,
     ) -> None:
-        self._server = WebRTCServer(
+        """Prepare the server; `transport` replaces the built-in webrtc one.
+
+        tokens: the one-use token issuer (default: in memory).
+        http_port: also serve `POST /v1/realtime_sessions` (a URL and a fresh token) on this port (0: any).
+        """
+        self._server: ServerTransport = transport or WebRTCServer(
             CHANNELS,
             lambda: _Adapter(handler_factory()),
-            tokens=tokens,
+            tokens=tokens or InMemoryTokenIssuer(),
             host=host,
             port=port,
             max_duration=max_duration,

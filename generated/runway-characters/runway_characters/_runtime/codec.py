@@ -6,18 +6,40 @@ No sockets here, so every rule about bad wire input is testable on its own.
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .channels import ChannelSpec
-from .errors import InvalidJson, MessageTooLarge, SchemaViolation, UnknownMessage
+from .errors import (
+    RAW_EXCERPT_BYTES,
+    InvalidJson,
+    MessageTooLarge,
+    SchemaViolation,
+    UnknownMessage,
+    WireError,
+)
 
-__all__ = ["decode_message", "encode_message"]
+__all__ = [
+    "as_bytes",
+    "check_size",
+    "classify",
+    "decode_first",
+    "decode_message",
+    "decoder",
+    "encode_json",
+    "encode_message",
+    "too_large",
+]
 
 #: A single-model channel's field with one of these names and an enum of strings is treated as its
 #: discriminator even without a ``const`` (e.g. a control message whose ``type`` is mute/unmute/...).
 _TAG_FIELD_NAMES = frozenset({"type"})
+_TAG_FIELDS: weakref.WeakKeyDictionary[TypeAdapter[Any], frozenset[str]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def decode_message(
@@ -29,42 +51,122 @@ def decode_message(
     ``InvalidJson``, ``UnknownMessage`` (no message of this channel has that tag) or
     ``SchemaViolation``.
     """
-    data = _bounded_bytes(spec, raw)
-    try:
-        return adapter.validate_json(data)
-    except ValidationError as exc:
-        raise _classify(spec.address, adapter, data, exc) from None
+    return decoder(spec, adapter)(raw)
+
+
+def decoder(
+    spec: ChannelSpec, adapter: TypeAdapter[Any]
+) -> Callable[[str | bytes], Any]:
+    """``decode_message`` for one channel, with its lookups done once: what a receiver calls per message."""
+    validate_json = (
+        adapter.validator.validate_json
+    )  # TypeAdapter.validate_json minus its Python wrapper
+    limit, address = spec.max_message_bytes, spec.address
+
+    def decode(raw: str | bytes) -> Any:
+        # Most messages are far below the limit: a str has at most 4 UTF-8 bytes a character.
+        if len(raw) << 2 > limit:
+            check_size(spec, raw)
+        try:
+            return validate_json(
+                raw
+            )  # str or bytes as they came: parsed once, in pydantic-core
+        except ValidationError as exc:
+            raise classify(address, adapter, raw, exc) from None
+
+    return decode
+
+
+def decode_first(
+    candidates: Sequence[tuple[ChannelSpec, TypeAdapter[Any]]], raw: str | bytes
+) -> tuple[str, Any]:
+    """Route one message to the first candidate channel whose adapter accepts it: (address, message).
+
+    For transports where every channel shares one connection. Channels whose limit ``raw`` exceeds
+    are skipped; when none is left, ``MessageTooLarge``. When none accepts it, the most specific
+    error: ``InvalidJson`` (the first parse fails), ``UnknownMessage`` when every candidate says so,
+    else the first candidate's ``SchemaViolation``.
+    """
+    if not candidates:
+        raise ValueError("no channel to route to")
+    fitting = [
+        (spec, adapter) for spec, adapter in candidates if not _exceeds(spec, raw)
+    ]
+    if not fitting:
+        check_size(candidates[0][0], raw)
+    failures: list[WireError] = []
+    for spec, adapter in fitting:
+        try:
+            return spec.address, adapter.validator.validate_json(raw)
+        except ValidationError as exc:
+            error = classify(spec.address, adapter, raw, exc)
+        if isinstance(error, InvalidJson):
+            raise error  # bad JSON is bad for every channel
+        failures.append(error)
+    violation = next(
+        (error for error in failures if isinstance(error, SchemaViolation)), None
+    )
+    raise violation or failures[0]
 
 
 def encode_message(message: BaseModel) -> str:
     """The JSON text of ``message`` as it goes on the wire: field aliases, no null fields."""
-    return message.model_dump_json(by_alias=True, exclude_none=True)
+    return encode_json(message).decode()
 
 
-def _bounded_bytes(spec: ChannelSpec, raw: str | bytes) -> bytes:
-    # A str has at least as many UTF-8 bytes as characters, so a long str is refused before encoding it.
-    if isinstance(raw, str) and len(raw) > spec.max_message_bytes:
-        raise MessageTooLarge(
-            spec.address,
-            raw[:1024].encode("utf-8", "replace"),
-            _too_large(spec, len(raw)),
+def encode_json(message: BaseModel) -> bytes:
+    """``encode_message`` as UTF-8 bytes (``model_dump_json`` without its Python wrapper)."""
+    return message.__pydantic_serializer__.to_json(
+        message, by_alias=True, exclude_none=True
+    )
+
+
+def check_size(spec: ChannelSpec, raw: str | bytes) -> None:
+    """Raise ``MessageTooLarge`` when ``raw`` has more UTF-8 bytes than ``spec`` allows."""
+    if _exceeds(spec, raw):
+        size = (
+            len(raw)
+            if isinstance(raw, bytes) or raw.isascii()
+            else len(raw.encode("utf-8", "surrogatepass"))
         )
-    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
-    if len(data) > spec.max_message_bytes:
-        raise MessageTooLarge(spec.address, data, _too_large(spec, len(data)))
-    return data
+        raise MessageTooLarge(
+            spec.address, as_bytes(raw[: RAW_EXCERPT_BYTES * 4]), too_large(spec, size)
+        )
 
 
-def _too_large(spec: ChannelSpec, size: int) -> str:
+def too_large(spec: ChannelSpec, size: int) -> str:
+    """The detail of a ``MessageTooLarge``."""
     return f"message of at least {size} bytes exceeds the limit of {spec.max_message_bytes} bytes"
 
 
-def _classify(
-    channel: str, adapter: TypeAdapter[Any], data: bytes, exc: ValidationError
-) -> Exception:
+def as_bytes(raw: str | bytes) -> bytes:
+    """``raw`` as UTF-8 bytes (lone surrogates kept, so nothing that arrived is lost)."""
+    return raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+
+
+def _exceeds(spec: ChannelSpec, raw: str | bytes) -> bool:
+    limit, length = spec.max_message_bytes, len(raw)
+    if isinstance(raw, bytes) or length > limit or length << 2 <= limit:
+        # bytes are counted as they are; a str has at least one and at most four UTF-8 bytes a character
+        return length > limit
+    return (
+        length if raw.isascii() else len(raw.encode("utf-8", "surrogatepass"))
+    ) > limit
+
+
+def classify(
+    channel: str, adapter: TypeAdapter[Any], raw: str | bytes, exc: ValidationError
+) -> WireError:
+    """The typed wire error for ``adapter``'s verdict ``exc`` on ``raw``."""
     errors = exc.errors(include_url=False, include_input=False)
     types = {error["type"] for error in errors}
-    if "json_invalid" in types or "json_type" in types:
+    data = as_bytes(raw)
+    if (
+        "json_invalid" in types
+        or "json_type" in types
+        or "string_unicode" in types
+        and not errors[0]["loc"]
+    ):
         return InvalidJson(channel, data, errors[0]["msg"])
     listed = [dict(error) for error in errors]
     if "union_tag_invalid" in types:
@@ -94,8 +196,16 @@ def _classify(
 def _tag_fields(adapter: TypeAdapter[Any]) -> frozenset[str]:
     """Top-level fields of a single-model channel that name the message kind (a ``const``, or ``type``).
 
-    Only reached on the error path, so building the JSON schema here costs nothing on good traffic.
+    Only reached on the error path, so building the JSON schema here costs nothing on good traffic;
+    remembered per adapter, so a flood of bad messages does not rebuild it each time.
     """
+    known = _TAG_FIELDS.get(adapter)
+    if known is None:
+        known = _TAG_FIELDS[adapter] = _find_tag_fields(adapter)
+    return known
+
+
+def _find_tag_fields(adapter: TypeAdapter[Any]) -> frozenset[str]:
     try:
         schema = adapter.json_schema()
     except Exception:  # noqa: BLE001 - a schema pydantic cannot render simply has no known tag

@@ -7,20 +7,17 @@ channel, gathers ICE, then trades offer for answer over a WebSocket opened with 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
-from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING
 
 from aiortc import RTCPeerConnection, RTCRtpSender, RTCSessionDescription
 from aiortc.rtcrtpparameters import RTCRtpCodecCapability
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
+from websockets.asyncio.client import ClientConnection
 
 from .channels import ChannelKind, ChannelSpec, Side, direction_for
-from .errors import AsyncApiRuntimeError, CloseReason, SignalingError, TokenRejected
+from .client_session import ClientSession, open_websocket
+from .errors import SignalingError
 from .ice import IceConfig, pinned_host_addresses
-from .session import PeerSession
 from .signaling import (
     Answer,
     Bye,
@@ -30,9 +27,10 @@ from .signaling import (
     format_signal,
     parse_signal,
     reason_of_bye,
-    with_token,
 )
+from .transport import ClientTransport
 from .waiting import first_of
+from .webrtc_session import PeerSession
 
 __all__ = ["WebRTCClientSession", "codec_preferences"]
 
@@ -40,7 +38,7 @@ __all__ = ["WebRTCClientSession", "codec_preferences"]
 SIGNALING_MAX_FRAME = 1 << 20
 
 
-class WebRTCClientSession(PeerSession):
+class WebRTCClientSession(ClientSession, PeerSession):
     """A client session: ``async with WebRTCClientSession(url, token, channels) as session: ...``."""
 
     def __init__(
@@ -58,45 +56,11 @@ class WebRTCClientSession(PeerSession):
         self._token = token
         self._ice = ice
         self._connect_timeout = connect_timeout
-        self._connecting = False
 
-    async def connect(self) -> None:
-        """Open signaling, negotiate, and return once the peer connection is up.
-
-        Raises ``TokenRejected`` when the server refuses the token and ``SignalingError`` for any
-        other failure (unreachable server, early bye, timeout); the session is then closed (ERROR).
-        """
-        if self._connecting or self.closed:
-            raise SignalingError("connect() can be called once per session")
-        self._connecting = True
-        try:
-            async with asyncio.timeout(self._connect_timeout):
-                await self._negotiate()
-        except BaseException as exc:
-            await asyncio.shield(self._begin_close(CloseReason.ERROR, notify_peer=True))
-            if isinstance(exc, TimeoutError):
-                raise SignalingError(
-                    f"connecting timed out after {self._connect_timeout} s"
-                ) from exc
-            if isinstance(exc, Exception) and not isinstance(exc, AsyncApiRuntimeError):
-                raise SignalingError(f"connecting failed: {exc!r}") from exc
-            raise
-
-    async def __aenter__(self) -> Self:
-        await self.connect()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-    async def _negotiate(self) -> None:
-        self._signaling = signaling = await self._open_signaling()
-        self._start_dispatcher()
+    async def _establish(self) -> None:
+        self._signaling = signaling = await open_websocket(
+            self._url, self._token, max_size=SIGNALING_MAX_FRAME
+        )
         pc = self._create_peer_connection(self._ice)
         self._add_channels(pc)
         with pinned_host_addresses(self._ice):
@@ -117,26 +81,6 @@ class WebRTCClientSession(PeerSession):
             raise SignalingError(
                 f"session ended while connecting ({self.close_reason})"
             )
-
-    async def _open_signaling(self) -> ClientConnection:
-        url = with_token(self._url, self._token)
-        try:
-            return await connect(
-                url, max_size=SIGNALING_MAX_FRAME, proxy=None, open_timeout=None
-            )
-        except InvalidStatus as exc:
-            status = exc.response.status_code
-            if status in (401, 403):
-                raise TokenRejected(
-                    status, exc.response.body.decode("utf-8", "replace").strip()
-                ) from None
-            raise SignalingError(
-                f"signaling server refused the upgrade: HTTP {status}"
-            ) from None
-        except (OSError, InvalidHandshake, InvalidURI) as exc:
-            raise SignalingError(
-                f"cannot open signaling to {self._url}: {exc}"
-            ) from exc
 
     def _add_channels(self, pc: RTCPeerConnection) -> None:
         # Media first, in list order: the server maps the i-th media section to its i-th media channel.
@@ -180,3 +124,9 @@ def codec_preferences(spec: ChannelSpec) -> list[RTCRtpCodecCapability]:
             f"aiortc has no {kind} codec {spec.codec!r} for channel {spec.address!r}"
         )
     return codecs
+
+
+if TYPE_CHECKING:
+
+    def _conforms(session: WebRTCClientSession) -> ClientTransport:
+        return session
