@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +29,7 @@ from runway_characters._runtime import ToneAudioTrack
 from runway_characters.mock import MockHandler
 
 LOOPBACK = IceConfig(host_addresses=("127.0.0.1",))
+GENERATED = Path(__file__).resolve().parents[2] / "generated" / "runway-characters"
 
 
 def run(coro_factory: Callable[[], Awaitable[None]], timeout: float = 60.0) -> None:
@@ -205,3 +210,15 @@ def test_http_session_endpoint_issues_working_tokens() -> None:
                 await client.send_control_message(models.SessionControl(type=models.SessionControlType.MUTE))
 
     run(scenario)
+
+
+def test_the_generated_readme_example_runs() -> None:
+    """A newcomer copies the README's example into a file and runs it: it must work as printed."""
+    readme = (GENERATED / "README.md").read_text()
+    example = re.search(r"```python\n(.*?)```", readme, re.DOTALL)
+    assert example is not None
+    result = subprocess.run([sys.executable, "-c", example.group(1)], cwd=GENERATED, capture_output=True,
+                            text=True, timeout=90, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.startswith("SessionState ")
+    assert "avatar_audio: <av.AudioFrame" in result.stdout and "avatar_video: <av.VideoFrame" in result.stdout
