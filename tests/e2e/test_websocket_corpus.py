@@ -94,3 +94,22 @@ def test_a_feed_client_receives_typed_market_data(gemini: ModuleType) -> None:
 
     message = asyncio.run(asyncio.wait_for(scenario(), 30))
     assert isinstance(message, gemini.models.Market)
+
+
+@pytest.fixture
+def mqtt_lights(tmp_path: Path) -> Iterator[ModuleType]:
+    yield from generate(CORPUS / "asyncapi-spec@v3.0.0/streetlights-mqtt-asyncapi.yml", "mqtt_lights", tmp_path)
+
+
+def test_other_protocols_build_and_refuse_clearly_at_connect_not_at_build(mqtt_lights: ModuleType) -> None:
+    runtime = importlib.import_module("mqtt_lights._runtime")
+
+    async def scenario() -> None:
+        client = mqtt_lights.MqttLightsClient("mqtt://test.mosquitto.org", None)
+        with pytest.raises(runtime.TransportNotAvailable, match="mqtt") as raised:
+            await client.connect()
+        assert "transport=" in str(raised.value)
+        with pytest.raises(runtime.TransportNotAvailable, match="mqtt"):
+            await mqtt_lights.MqttLightsServer(importlib.import_module("mqtt_lights.mock").MockHandler).start()
+
+    asyncio.run(asyncio.wait_for(scenario(), 10))
