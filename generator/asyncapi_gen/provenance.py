@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from asyncapi_gen import __version__
+from asyncapi_gen.paths import builtin_templates
 
 MANIFEST = ".asyncapi-gen"
 _DELEGATES = ("ruff", "datamodel-code-generator")  # their output is part of ours
@@ -67,8 +68,6 @@ def templates_digest(template_dir: Path | None) -> str | None:
 @cache
 def generator_digest() -> str:
     """A digest of everything that shapes the output besides the spec: our code, templates, runtime, delegates."""
-    from asyncapi_gen.render import builtin_templates
-
     digest = hashlib.sha256(__version__.encode())
     # Code and vendored schemas only: an installed wheel also holds templates/ inside the package, an editable
     # install does not, and both must record the same digest.

@@ -14,6 +14,7 @@ from asyncapi_gen import __version__
 from asyncapi_gen.ir import Api, MessageKind, Role
 from asyncapi_gen.mockplan import plan_mock
 from asyncapi_gen.names import pascal_name
+from asyncapi_gen.paths import builtin_templates
 
 # (template, output path with {package} placeholder). Order is the order files are listed in the package README.
 PACKAGE_TEMPLATES = (
@@ -84,14 +85,6 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
                        py_json=py_json, qualify=qualify, pep440=pep440,
                        class_tuple=class_tuple)
     return env
-
-
-def builtin_templates() -> Path:
-    """The templates folder: inside the installed package, or the repository's `templates/` in a source checkout."""
-    installed = resources.files("asyncapi_gen").joinpath("templates")
-    if installed.is_dir():
-        return Path(str(installed))
-    return Path(__file__).resolve().parents[2] / "templates"
 
 
 def py_str(value: Any) -> str:
