@@ -28,7 +28,7 @@ def emit_models(api: Api) -> tuple[Api, str]:
     code = _datamodel_code(api.models_schema) if api.model_names else ""
     defined = _check_classes(code, api.model_names)
     api = _rename_clashing_unions(api, defined)
-    return api, _module_docstring(api) + _strip_banner(code) + _unions_code(api)
+    return api, _module_docstring(api) + _strip_banner(code) + _unions_code(api, ast.parse(code or "\n"))
 
 
 def _rename_clashing_unions(api: Api, defined: set[str]) -> Api:
@@ -111,16 +111,46 @@ def _module_docstring(api: Api) -> str:
     return f"{title}\n\n" + ("" if api.model_names else "from __future__ import annotations\n")
 
 
-def _unions_code(api: Api) -> str:
+def _unions_code(api: Api, tree: ast.Module) -> str:
     if not api.unions:
         return ""
     parts = ["\n"]
     for union in api.unions:
         members = " | ".join(union.members)
-        if union.discriminator:
-            discriminator = json.dumps(union.discriminator)
+        field = _field_name(tree, union.members[0], union.discriminator) if union.discriminator else None
+        if field:
+            discriminator = json.dumps(field)
             parts.append(f"{union.name} = Annotated[{members}, Field(discriminator={discriminator})]\n")
         else:
             parts.append(f"{union.name} = {members}\n")
         parts.append(f"{json.dumps(union.description, ensure_ascii=True)}\n\n")
     return "".join(parts)
+
+
+def _field_name(tree: ast.Module, class_name: str, prop: str) -> str | None:
+    """The Python field that holds JSON property prop in class_name (pydantic discriminates by field name).
+
+    The field is the one named prop, or the one whose `Field(alias=...)` is prop, in the class or its bases.
+    """
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    pending = [class_name]
+    while pending:
+        node = classes.get(pending.pop(0))
+        if node is None:
+            continue
+        for statement in node.body:
+            if not (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)):
+                continue
+            if statement.target.id == prop or prop in _aliases(statement.annotation):
+                return statement.target.id
+        pending += [base.id for base in node.bases if isinstance(base, ast.Name)]
+    return None
+
+
+def _aliases(annotation: ast.expr) -> set[str]:
+    return {
+        keyword.value.value
+        for call in ast.walk(annotation) if isinstance(call, ast.Call)
+        for keyword in call.keywords
+        if keyword.arg == "alias" and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str)
+    }

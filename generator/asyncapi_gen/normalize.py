@@ -288,7 +288,8 @@ def _discriminator(schemas: list[dict[str, Any]]) -> str | None:
     """The property every member requires and fixes to a distinct constant, if there is one."""
     if not schemas:
         return None
-    candidates = [p for p in (schemas[0].get("properties") or {}) if isinstance(p, str)]
+    parts = [schemas[0], *(p for p in schemas[0].get("allOf") or () if isinstance(p, dict))]
+    candidates = list(dict.fromkeys(p for part in parts for p in (part.get("properties") or {}) if isinstance(p, str)))
     for prop in candidates:
         values = [_constant(s, prop) for s in schemas]
         if all(v is not None for v in values) and len(set(values)) == len(values):
@@ -297,14 +298,17 @@ def _discriminator(schemas: list[dict[str, Any]]) -> str | None:
 
 
 def _constant(schema: dict[str, Any], prop: str) -> str | None:
-    if prop not in (schema.get("required") or ()):
+    """The constant a schema fixes prop to, looking through inline allOf parts (where discriminators land)."""
+    parts = [schema, *(p for p in schema.get("allOf") or () if isinstance(p, dict))]
+    if not any(prop in (part.get("required") or ()) for part in parts):
         return None
-    spec = (schema.get("properties") or {}).get(prop)
-    if not isinstance(spec, dict):
-        return None
-    if isinstance(spec.get("const"), str):
-        return str(spec["const"])
-    enum = spec.get("enum")
-    if isinstance(enum, list) and len(enum) == 1 and isinstance(enum[0], str):
-        return enum[0]
+    for part in parts:
+        spec = (part.get("properties") or {}).get(prop)
+        if not isinstance(spec, dict):
+            continue
+        if isinstance(spec.get("const"), str):
+            return str(spec["const"])
+        enum = spec.get("enum")
+        if isinstance(enum, list) and len(enum) == 1 and isinstance(enum[0], str):
+            return enum[0]
     return None

@@ -33,6 +33,8 @@ class ModelSchemaBuilder:
     defs: dict[str, Any] = field(default_factory=dict)
     names: NameTable = field(default_factory=NameTable)
     _by_location: dict[tuple[str, str], str] = field(default_factory=dict)
+    _discriminated: set[str] = field(default_factory=set)  # children already given their discriminator constant
+    _origins: dict[str, Location] = field(default_factory=dict)  # where each definition was written
 
     def add_components(self) -> None:
         """Every schema under `components/schemas` of the main file becomes a model, used or not."""
@@ -50,11 +52,13 @@ class ModelSchemaBuilder:
 
     def definition(self, name: str) -> dict[str, Any]:
         """The prepared schema of one definition (empty dict when unknown)."""
+        self._apply_discriminators()
         found = self.defs.get(name)
         return found if isinstance(found, dict) else {}
 
     def root_schema(self) -> dict[str, Any]:
         """The single JSON Schema handed to datamodel-code-generator."""
+        self._apply_discriminators()
         return {"$schema": "http://json-schema.org/draft-07/schema#", "$defs": dict(self.defs)}
 
     def _define(self, location: Location, suggested: str) -> str:
@@ -63,9 +67,32 @@ class ModelSchemaBuilder:
             return self._by_location[key]
         name = self.names.claim(_class_name(suggested))
         self._by_location[key] = name
+        self._origins[name] = location
         self.defs[name] = {}  # registered first: a schema that refers to itself finds its own name
         self.defs[name] = self._copy(lookup(location.file.data, location.pointer), location)
         return name
+
+    def _apply_discriminators(self) -> None:
+        """AsyncAPI's `discriminator: prop` on a parent means: each schema that extends it (allOf) has `prop` equal
+        to its own component name. Written out as a `const`, it makes unions of those schemas discriminated."""
+        parents: dict[str, str] = {}
+        for name, location in self._origins.items():
+            original = lookup(location.file.data, location.pointer)
+            if isinstance(original, dict) and isinstance(original.get("discriminator"), str):
+                parents[name] = original["discriminator"]
+        for child, location in list(self._origins.items()):
+            pointer = location.pointer
+            schema = self.defs.get(child)
+            if child in self._discriminated or not isinstance(schema, dict) or not isinstance(schema.get("allOf"), list):
+                continue
+            for part in schema["allOf"]:
+                parent = str(part.get("$ref", "")).removeprefix("#/$defs/") if isinstance(part, dict) else ""
+                if parent in parents and not _defines(schema, parents[parent]) and "/schemas/" in pointer:
+                    # the value is the child's component name, as the AsyncAPI spec says
+                    prop, value = parents[parent], unescape_pointer_token(pointer.rsplit("/", 1)[-1])
+                    schema["allOf"].append({"type": "object", "properties": {prop: {"const": value}}, "required": [prop]})
+                    self._discriminated.add(child)
+                    break
 
     def _reference_name(self, ref: str, origin: Location) -> str:
         file, pointer = self.resolver.target(ref, origin.file)
@@ -125,6 +152,12 @@ def _is_enum(schema: Any) -> bool:
 def is_json_schema_format(schema_format: Any) -> bool:
     """True for a missing schemaFormat (the default is the AsyncAPI Schema Object) and for JSON Schema ones."""
     return schema_format is None or str(schema_format).startswith(JSON_SCHEMA_FORMATS)
+
+
+def _defines(schema: dict[str, Any], prop: str) -> bool:
+    """True when schema (or an inline part of its allOf) says something about property prop itself."""
+    parts = [schema, *(p for p in schema.get("allOf") or () if isinstance(p, dict) and "$ref" not in p)]
+    return any(prop in (part.get("properties") or {}) for part in parts)
 
 
 def _child(location: Location, token: str) -> Location:

@@ -139,3 +139,26 @@ def test_a_data_content_type_that_is_not_a_mime_type_is_a_warning(
     assert [(d.code, d.severity.value, d.pointer) for d in result.diagnostics] == [
         ("invalid-content-type", "warning", "/defaultContentType")
     ]
+
+
+def test_asyncapi_discriminator_keyword_makes_a_discriminated_union_by_field_name(
+    write_spec: SpecWriter, tmp_path: Any
+) -> None:
+    pet = {"type": "object", "discriminator": "petType", "required": ["petType"],
+           "properties": {"petType": {"type": "string"}}}
+    doc = {
+        "asyncapi": "2.6.0",
+        "info": {"title": "Pets", "version": "1"},
+        "channels": {"pets": {"subscribe": {"operationId": "receivePet", "message": {"oneOf": [
+            {"payload": {"$ref": "#/components/schemas/Cat"}}, {"payload": {"$ref": "#/components/schemas/Dog"}}]}}}},
+        "components": {"schemas": {
+            "Pet": pet,
+            "Cat": {"allOf": [{"$ref": "#/components/schemas/Pet"}, {"properties": {"lives": {"type": "integer"}}}]},
+            "Dog": {"allOf": [{"$ref": "#/components/schemas/Pet"}, {"properties": {"bark": {"type": "string"}}}]},
+        }},
+    }
+    result = build(write_spec(doc), BuildOptions(package="pets"))
+    assert result.ok, [d.render() for d in result.diagnostics]
+    models = result.files["pets/models.py"]
+    assert 'Pet2 = Annotated[Cat | Dog, Field(discriminator="pet_type")]' in models
+    assert 'pet_type: Annotated[Literal["Cat"], Field(alias="petType")]' in models
