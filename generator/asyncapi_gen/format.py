@@ -21,7 +21,8 @@ class FormatError(Exception):
 
 def format_python(files: dict[str, str]) -> dict[str, str]:
     """The same mapping with every `.py` value formatted; other files pass through unchanged."""
-    python = {path: text for path, text in files.items() if path.endswith(".py")}
+    # The runtime is copied verbatim (it is kept in ruff's default shape at its source); only rendered code is formatted.
+    python = {path: text for path, text in files.items() if path.endswith(".py") and "/_runtime/" not in path}
     if not python:
         return dict(files)
     with tempfile.TemporaryDirectory(prefix="asyncapi-gen-fmt-") as tmp:

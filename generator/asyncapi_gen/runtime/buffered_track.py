@@ -27,7 +27,9 @@ class BufferedTrack(MediaStreamTrack):
         self.kind = source.kind
         self.frames_dropped = 0
         self._source = source
-        self._frames: collections.deque[Frame | Packet[Any]] = collections.deque(maxlen=capacity)
+        self._frames: collections.deque[Frame | Packet[Any]] = collections.deque(
+            maxlen=capacity
+        )
         self._arrived = asyncio.Event()
         self._ended = False
 

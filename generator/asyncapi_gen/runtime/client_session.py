@@ -42,7 +42,9 @@ class ClientSession(BaseSession):
         except BaseException as exc:
             await asyncio.shield(self._begin_close(CloseReason.ERROR, notify_peer=True))
             if isinstance(exc, TimeoutError):
-                raise SignalingError(f"connecting timed out after {self._connect_timeout} s") from exc
+                raise SignalingError(
+                    f"connecting timed out after {self._connect_timeout} s"
+                ) from exc
             if isinstance(exc, Exception) and not isinstance(exc, AsyncApiRuntimeError):
                 raise SignalingError(f"connecting failed: {exc!r}") from exc
             raise
@@ -52,7 +54,10 @@ class ClientSession(BaseSession):
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.close()
 
@@ -60,14 +65,25 @@ class ClientSession(BaseSession):
         raise NotImplementedError
 
 
-async def open_websocket(url: str, token: str | None, *, max_size: int) -> ClientConnection:
+async def open_websocket(
+    url: str, token: str | None, *, max_size: int
+) -> ClientConnection:
     """A WebSocket to ``url`` (with ``token=`` in the query unless ``token`` is None or empty)."""
     try:
-        return await connect(with_token(url, token or None), max_size=max_size, proxy=None, open_timeout=None)
+        return await connect(
+            with_token(url, token or None),
+            max_size=max_size,
+            proxy=None,
+            open_timeout=None,
+        )
     except InvalidStatus as exc:
         status = exc.response.status_code
         if status in (401, 403):
-            raise TokenRejected(status, exc.response.body.decode("utf-8", "replace").strip()) from None
-        raise SignalingError(f"the server refused the WebSocket upgrade: HTTP {status}") from None
+            raise TokenRejected(
+                status, exc.response.body.decode("utf-8", "replace").strip()
+            ) from None
+        raise SignalingError(
+            f"the server refused the WebSocket upgrade: HTTP {status}"
+        ) from None
     except (OSError, InvalidHandshake, InvalidURI) as exc:
         raise SignalingError(f"cannot open a WebSocket to {url}: {exc}") from exc

@@ -12,7 +12,14 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .channels import ChannelSpec
-from .errors import RAW_EXCERPT_BYTES, InvalidJson, MessageTooLarge, SchemaViolation, UnknownMessage, WireError
+from .errors import (
+    RAW_EXCERPT_BYTES,
+    InvalidJson,
+    MessageTooLarge,
+    SchemaViolation,
+    UnknownMessage,
+    WireError,
+)
 
 __all__ = [
     "as_bytes",
@@ -29,10 +36,14 @@ __all__ = [
 #: A single-model channel's field with one of these names and an enum of strings is treated as its
 #: discriminator even without a ``const`` (e.g. a control message whose ``type`` is mute/unmute/...).
 _TAG_FIELD_NAMES = frozenset({"type"})
-_TAG_FIELDS: weakref.WeakKeyDictionary[TypeAdapter[Any], frozenset[str]] = weakref.WeakKeyDictionary()
+_TAG_FIELDS: weakref.WeakKeyDictionary[TypeAdapter[Any], frozenset[str]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def decode_message(spec: ChannelSpec, adapter: TypeAdapter[Any], raw: str | bytes) -> Any:
+def decode_message(
+    spec: ChannelSpec, adapter: TypeAdapter[Any], raw: str | bytes
+) -> Any:
     """Validate one data-channel message against ``adapter``.
 
     Checks run cheapest first: size, then JSON syntax, then the schema. Raises ``MessageTooLarge``,
@@ -42,9 +53,13 @@ def decode_message(spec: ChannelSpec, adapter: TypeAdapter[Any], raw: str | byte
     return decoder(spec, adapter)(raw)
 
 
-def decoder(spec: ChannelSpec, adapter: TypeAdapter[Any]) -> Callable[[str | bytes], Any]:
+def decoder(
+    spec: ChannelSpec, adapter: TypeAdapter[Any]
+) -> Callable[[str | bytes], Any]:
     """``decode_message`` for one channel, with its lookups done once: what a receiver calls per message."""
-    validate_json = adapter.validator.validate_json  # TypeAdapter.validate_json minus its Python wrapper
+    validate_json = (
+        adapter.validator.validate_json
+    )  # TypeAdapter.validate_json minus its Python wrapper
     limit, address = spec.max_message_bytes, spec.address
 
     def decode(raw: str | bytes) -> Any:
@@ -52,14 +67,18 @@ def decoder(spec: ChannelSpec, adapter: TypeAdapter[Any]) -> Callable[[str | byt
         if len(raw) << 2 > limit:
             check_size(spec, raw)
         try:
-            return validate_json(raw)  # str or bytes as they came: parsed once, in pydantic-core
+            return validate_json(
+                raw
+            )  # str or bytes as they came: parsed once, in pydantic-core
         except ValidationError as exc:
             raise classify(address, adapter, raw, exc) from None
 
     return decode
 
 
-def decode_first(candidates: Sequence[tuple[ChannelSpec, TypeAdapter[Any]]], raw: str | bytes) -> tuple[str, Any]:
+def decode_first(
+    candidates: Sequence[tuple[ChannelSpec, TypeAdapter[Any]]], raw: str | bytes
+) -> tuple[str, Any]:
     """Route one message to the first candidate channel whose adapter accepts it: (address, message).
 
     For transports where every channel shares one connection. Channels whose limit ``raw`` exceeds
@@ -69,7 +88,9 @@ def decode_first(candidates: Sequence[tuple[ChannelSpec, TypeAdapter[Any]]], raw
     """
     if not candidates:
         raise ValueError("no channel to route to")
-    fitting = [(spec, adapter) for spec, adapter in candidates if not _exceeds(spec, raw)]
+    fitting = [
+        (spec, adapter) for spec, adapter in candidates if not _exceeds(spec, raw)
+    ]
     if not fitting:
         check_size(candidates[0][0], raw)
     failures: list[WireError] = []
@@ -81,7 +102,9 @@ def decode_first(candidates: Sequence[tuple[ChannelSpec, TypeAdapter[Any]]], raw
         if isinstance(error, InvalidJson):
             raise error  # bad JSON is bad for every channel
         failures.append(error)
-    violation = next((error for error in failures if isinstance(error, SchemaViolation)), None)
+    violation = next(
+        (error for error in failures if isinstance(error, SchemaViolation)), None
+    )
     raise violation or failures[0]
 
 
@@ -92,14 +115,22 @@ def encode_message(message: BaseModel) -> str:
 
 def encode_json(message: BaseModel) -> bytes:
     """``encode_message`` as UTF-8 bytes (``model_dump_json`` without its Python wrapper)."""
-    return message.__pydantic_serializer__.to_json(message, by_alias=True, exclude_none=True)
+    return message.__pydantic_serializer__.to_json(
+        message, by_alias=True, exclude_none=True
+    )
 
 
 def check_size(spec: ChannelSpec, raw: str | bytes) -> None:
     """Raise ``MessageTooLarge`` when ``raw`` has more UTF-8 bytes than ``spec`` allows."""
     if _exceeds(spec, raw):
-        size = len(raw) if isinstance(raw, bytes) or raw.isascii() else len(raw.encode("utf-8", "surrogatepass"))
-        raise MessageTooLarge(spec.address, as_bytes(raw[: RAW_EXCERPT_BYTES * 4]), too_large(spec, size))
+        size = (
+            len(raw)
+            if isinstance(raw, bytes) or raw.isascii()
+            else len(raw.encode("utf-8", "surrogatepass"))
+        )
+        raise MessageTooLarge(
+            spec.address, as_bytes(raw[: RAW_EXCERPT_BYTES * 4]), too_large(spec, size)
+        )
 
 
 def too_large(spec: ChannelSpec, size: int) -> str:
@@ -117,26 +148,48 @@ def _exceeds(spec: ChannelSpec, raw: str | bytes) -> bool:
     if isinstance(raw, bytes) or length > limit or length << 2 <= limit:
         # bytes are counted as they are; a str has at least one and at most four UTF-8 bytes a character
         return length > limit
-    return (length if raw.isascii() else len(raw.encode("utf-8", "surrogatepass"))) > limit
+    return (
+        length if raw.isascii() else len(raw.encode("utf-8", "surrogatepass"))
+    ) > limit
 
 
-def classify(channel: str, adapter: TypeAdapter[Any], raw: str | bytes, exc: ValidationError) -> WireError:
+def classify(
+    channel: str, adapter: TypeAdapter[Any], raw: str | bytes, exc: ValidationError
+) -> WireError:
     """The typed wire error for ``adapter``'s verdict ``exc`` on ``raw``."""
     errors = exc.errors(include_url=False, include_input=False)
     types = {error["type"] for error in errors}
     data = as_bytes(raw)
-    if "json_invalid" in types or "json_type" in types or "string_unicode" in types and not errors[0]["loc"]:
+    if (
+        "json_invalid" in types
+        or "json_type" in types
+        or "string_unicode" in types
+        and not errors[0]["loc"]
+    ):
         return InvalidJson(channel, data, errors[0]["msg"])
     listed = [dict(error) for error in errors]
     if "union_tag_invalid" in types:
-        tag_error = next(error for error in errors if error["type"] == "union_tag_invalid")
+        tag_error = next(
+            error for error in errors if error["type"] == "union_tag_invalid"
+        )
         return UnknownMessage(channel, data, tag_error["msg"], listed)
     tag_fields = _tag_fields(adapter)
     for error in errors:
         location = error["loc"]
-        if error["type"] in ("literal_error", "enum") and len(location) == 1 and location[0] in tag_fields:
-            return UnknownMessage(channel, data, f"unknown {location[0]}: {error['msg']}", listed)
-    return SchemaViolation(channel, data, f"{exc.error_count()} validation error(s): {errors[0]['msg']}", listed)
+        if (
+            error["type"] in ("literal_error", "enum")
+            and len(location) == 1
+            and location[0] in tag_fields
+        ):
+            return UnknownMessage(
+                channel, data, f"unknown {location[0]}: {error['msg']}", listed
+            )
+    return SchemaViolation(
+        channel,
+        data,
+        f"{exc.error_count()} validation error(s): {errors[0]['msg']}",
+        listed,
+    )
 
 
 def _tag_fields(adapter: TypeAdapter[Any]) -> frozenset[str]:

@@ -32,7 +32,9 @@ class TokenRejected(AsyncApiRuntimeError):
 
     def __init__(self, status: int, detail: str = "") -> None:
         self.status = status
-        super().__init__(f"session token rejected by the server (HTTP {status}){': ' + detail if detail else ''}")
+        super().__init__(
+            f"session token rejected by the server (HTTP {status}){': ' + detail if detail else ''}"
+        )
 
 
 class SignalingError(AsyncApiRuntimeError):
@@ -64,7 +66,13 @@ class InvalidJson(WireError):
 class UnknownMessage(WireError):
     """The message's discriminator (e.g. its ``type``) names no message defined for this channel."""
 
-    def __init__(self, channel: str, raw: bytes, detail: str, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        channel: str,
+        raw: bytes,
+        detail: str,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__(channel, raw, detail)
         self.errors: list[dict[str, Any]] = errors or []
 
@@ -72,7 +80,13 @@ class UnknownMessage(WireError):
 class SchemaViolation(WireError):
     """The message is a known kind but does not match its schema; ``errors`` is pydantic's list."""
 
-    def __init__(self, channel: str, raw: bytes, detail: str, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        channel: str,
+        raw: bytes,
+        detail: str,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__(channel, raw, detail)
         self.errors: list[dict[str, Any]] = errors or []
 

@@ -35,7 +35,9 @@ class SessionEndpoint:
     async def start(self, host: str, port: int) -> None:
         """Listen on ``host:port`` (0: any free port)."""
         # The reader's limit bounds the request head: readuntil() refuses to buffer more.
-        self._server = await asyncio.start_server(self._handle, host, port, limit=_MAX_HEAD_BYTES)
+        self._server = await asyncio.start_server(
+            self._handle, host, port, limit=_MAX_HEAD_BYTES
+        )
 
     @property
     def path(self) -> str:
@@ -58,15 +60,23 @@ class SessionEndpoint:
             handler.cancel()
         await asyncio.gather(*self._handlers, return_exceptions=True)
 
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _handle(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         # asyncio.Server (3.11) does not track its handler tasks, so stop() needs them listed here.
         task = asyncio.current_task()
         assert task is not None
         self._handlers.add(task)
         try:
-            status, body, extra = await asyncio.wait_for(self._respond(reader), _READ_TIMEOUT)
+            status, body, extra = await asyncio.wait_for(
+                self._respond(reader), _READ_TIMEOUT
+            )
         except (asyncio.LimitOverrunError, ValueError):
-            status, body, extra = HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, _error("headers too large"), {}
+            status, body, extra = (
+                HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                _error("headers too large"),
+                {},
+            )
         except (TimeoutError, ConnectionError, asyncio.IncompleteReadError):
             status, body, extra = HTTPStatus.BAD_REQUEST, _error("bad request"), {}
         try:
@@ -79,7 +89,9 @@ class SessionEndpoint:
                 await writer.wait_closed()
             self._handlers.discard(task)
 
-    async def _respond(self, reader: asyncio.StreamReader) -> tuple[HTTPStatus, bytes, dict[str, str]]:
+    async def _respond(
+        self, reader: asyncio.StreamReader
+    ) -> tuple[HTTPStatus, bytes, dict[str, str]]:
         head = await reader.readuntil(b"\r\n\r\n")
         request_line, *header_lines = head.decode("latin-1").split("\r\n")
         parts = request_line.split(" ")
@@ -88,7 +100,11 @@ class SessionEndpoint:
         method, target, _ = parts
         headers = _parse_headers(header_lines)
         length = headers.get("content-length", "0")
-        if not length.isdigit() or int(length) > _MAX_BODY_BYTES or "transfer-encoding" in headers:
+        if (
+            not length.isdigit()
+            or int(length) > _MAX_BODY_BYTES
+            or "transfer-encoding" in headers
+        ):
             return HTTPStatus.BAD_REQUEST, _error("unsupported request body"), {}
         await reader.readexactly(int(length))  # the request body carries nothing we use
         if urlsplit(target).path != self._path:
@@ -96,7 +112,11 @@ class SessionEndpoint:
         if method != "POST":
             return HTTPStatus.METHOD_NOT_ALLOWED, _error("use POST"), {"Allow": "POST"}
         url, token = self._issue_session()
-        return HTTPStatus.OK, json.dumps({"url": url, "token": token}).encode(), {"Cache-Control": "no-store"}
+        return (
+            HTTPStatus.OK,
+            json.dumps({"url": url, "token": token}).encode(),
+            {"Cache-Control": "no-store"},
+        )
 
 
 def _parse_headers(lines: list[str]) -> dict[str, str]:

@@ -31,7 +31,9 @@ class IceConfig:
 
 def rtc_configuration(ice: IceConfig) -> RTCConfiguration:
     """The aiortc configuration for ``ice``; an empty server list stays empty (no default STUN)."""
-    return RTCConfiguration(iceServers=[RTCIceServer(urls=url) for url in ice.ice_servers])
+    return RTCConfiguration(
+        iceServers=[RTCIceServer(urls=url) for url in ice.ice_servers]
+    )
 
 
 # The addresses pinned for the current task. aioice calls its module-level get_host_addresses()
@@ -71,4 +73,6 @@ def _get_host_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
         assert _aioice_get_host_addresses is not None
         return _aioice_get_host_addresses(use_ipv4, use_ipv6)
     wanted = {4: use_ipv4, 6: use_ipv6}
-    return [address for address in pinned if wanted[ipaddress.ip_address(address).version]]
+    return [
+        address for address in pinned if wanted[ipaddress.ip_address(address).version]
+    ]

@@ -44,7 +44,9 @@ class ToneAudioTrack(MediaStreamTrack):
         self._start = await _pace(self._start, index * AUDIO_FRAME_SECONDS)
         frame = AudioFrame(format="s16", layout="mono", samples=self._samples_per_frame)
         offset = (index * self._samples_per_frame) % self.sample_rate
-        frame.planes[0].update(self._second[offset * 2 : (offset + self._samples_per_frame) * 2])
+        frame.planes[0].update(
+            self._second[offset * 2 : (offset + self._samples_per_frame) * 2]
+        )
         frame.sample_rate = self.sample_rate
         frame.pts = index * self._samples_per_frame
         frame.time_base = fractions.Fraction(1, self.sample_rate)
@@ -77,7 +79,9 @@ class SyntheticVideoTrack(MediaStreamTrack):
         rows = [self._row(index * 4 + y, luma.line_size) for y in range(self.height)]
         luma.update(b"".join(rows))
         for chroma in frame.planes[1:]:
-            chroma.update(bytes([128]) * chroma.buffer_size)  # neutral colour: a grey picture
+            chroma.update(
+                bytes([128]) * chroma.buffer_size
+            )  # neutral colour: a grey picture
         frame.pts = index * (90_000 // self.fps)
         frame.time_base = fractions.Fraction(1, 90_000)
         self.frames_sent += 1
@@ -107,7 +111,9 @@ def _one_second_of_tone(frequency: float, sample_rate: int) -> bytes:
     """One second of s16 samples, sliced frame by frame: seamless for whole-hertz tones; cached per tone."""
     amplitude = 12_000  # about -8.7 dBFS: clearly audible, far from clipping
     return b"".join(
-        struct.pack("<h", round(amplitude * math.sin(2 * math.pi * frequency * n / sample_rate)))
+        struct.pack(
+            "<h", round(amplitude * math.sin(2 * math.pi * frequency * n / sample_rate))
+        )
         for n in range(sample_rate)
     )
 

@@ -40,7 +40,11 @@ class HostedSession(Protocol):
 
     async def close(self) -> None: ...
 
-    async def serve(self, connection: ServerConnection, handler_factory: Callable[[], SessionHandler]) -> None:
+    async def serve(
+        self,
+        connection: ServerConnection,
+        handler_factory: Callable[[], SessionHandler],
+    ) -> None:
         """Run the whole session on ``connection``; returns once it has fully closed."""
         ...
 
@@ -64,7 +68,11 @@ class SessionServer:
         self._host = host
         self._port = port
         self._http_port = http_port
-        self._endpoint = SessionEndpoint(session_endpoint, self.issue_session) if http_port is not None else None
+        self._endpoint = (
+            SessionEndpoint(session_endpoint, self.issue_session)
+            if http_port is not None
+            else None
+        )
         self._max_frame = max_frame
         self._server: Server | None = None
         self._sessions: set[HostedSession] = set()
@@ -89,7 +97,10 @@ class SessionServer:
         self._stopping = True
         if self._server is not None:
             self._server.close(close_connections=False)
-        await asyncio.gather(*(session.close() for session in list(self._sessions)), return_exceptions=True)
+        await asyncio.gather(
+            *(session.close() for session in list(self._sessions)),
+            return_exceptions=True,
+        )
         if self._server is not None:
             await self._server.wait_closed()
         if self._endpoint is not None:
@@ -100,7 +111,10 @@ class SessionServer:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.stop()
 
@@ -143,16 +157,22 @@ class SessionServer:
     def _url_host(self) -> str:
         return f"[{self._host}]" if ":" in self._host else self._host
 
-    def _authorize(self, connection: ServerConnection, request: Request) -> Response | None:
+    def _authorize(
+        self, connection: ServerConnection, request: Request
+    ) -> Response | None:
         # Redeemed here, at the upgrade: a refused token costs a 401 and nothing else.
         if self._stopping:
-            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "server stopping\n")
+            return connection.respond(
+                HTTPStatus.SERVICE_UNAVAILABLE, "server stopping\n"
+            )
         if self._tokens is None:
             return None
         tokens = parse_qs(urlsplit(request.path).query).get("token", [])
         if len(tokens) == 1 and self._tokens.redeem(tokens[0]):
             return None
-        return connection.respond(HTTPStatus.UNAUTHORIZED, "invalid, used or expired session token\n")
+        return connection.respond(
+            HTTPStatus.UNAUTHORIZED, "invalid, used or expired session token\n"
+        )
 
     async def _serve_connection(self, connection: ServerConnection) -> None:
         if self._stopping:
@@ -168,7 +188,9 @@ class SessionServer:
 class HandledSession(BaseSession):
     """A server-side session driven by one ``SessionHandler``; mixed in before the transport's session."""
 
-    def __init__(self, channels: Sequence[ChannelSpec], side: Side, *, max_duration: float | None) -> None:
+    def __init__(
+        self, channels: Sequence[ChannelSpec], side: Side, *, max_duration: float | None
+    ) -> None:
         super().__init__(channels, side, max_duration=max_duration)
         self.id = secrets.token_hex(8)
         self._handler: SessionHandler | None = None
@@ -179,7 +201,9 @@ class HandledSession(BaseSession):
         for address, (_, adapter) in self._inbound.items():
             if adapter is not None:
                 # A partial, not a closure: one coroutine less per message.
-                self.on_message(address, functools.partial(handler.on_message, self, address))
+                self.on_message(
+                    address, functools.partial(handler.on_message, self, address)
+                )
         self.on_error(functools.partial(handler.on_error, self))
 
     async def _on_closed(self, reason: CloseReason) -> None:

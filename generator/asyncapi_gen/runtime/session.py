@@ -18,7 +18,15 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator, Iterator, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Generator,
+    Iterator,
+    Sequence,
+)
 from types import CoroutineType
 from typing import TYPE_CHECKING, Any
 
@@ -26,12 +34,25 @@ from pydantic import BaseModel, TypeAdapter
 
 from .channels import ChannelKind, ChannelSpec, Side, index_channels
 from .codec import encode_json, too_large
-from .errors import CloseReason, MessageTooLarge, SessionClosed, TransportNotAvailable, WireError
+from .errors import (
+    CloseReason,
+    MessageTooLarge,
+    SessionClosed,
+    TransportNotAvailable,
+    WireError,
+)
 
 if TYPE_CHECKING:
     from aiortc import MediaStreamTrack
 
-__all__ = ["ANY_JSON", "STEP_TIMEOUT", "BaseSession", "ErrorCallback", "MessageCallback", "logged"]
+__all__ = [
+    "ANY_JSON",
+    "STEP_TIMEOUT",
+    "BaseSession",
+    "ErrorCallback",
+    "MessageCallback",
+    "logged",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -47,21 +68,35 @@ STEP_TIMEOUT = 5.0
 class BaseSession:
     """One session seen from one side; subclassed once per transport."""
 
-    def __init__(self, channels: Sequence[ChannelSpec], side: Side, *, max_duration: float | None) -> None:
+    def __init__(
+        self, channels: Sequence[ChannelSpec], side: Side, *, max_duration: float | None
+    ) -> None:
         self._channels = index_channels(channels)
         self._side = side
         self._max_duration = max_duration
-        data = [spec for spec in self._channels.values() if spec.kind is ChannelKind.DATA]
+        data = [
+            spec for spec in self._channels.values() if spec.kind is ChannelKind.DATA
+        ]
         #: Data channels this side sends on, by address (``send`` looks here once per message).
         self._outbound = {spec.address: spec for spec in data if side.sends(spec)}
         #: Every data channel's adapter for what this side receives; None where the peer never sends.
         self._inbound: dict[str, tuple[ChannelSpec, TypeAdapter[Any] | None]] = {
-            spec.address: (spec, (side.inbound(spec) or ANY_JSON) if side.receives(spec) else None) for spec in data
+            spec.address: (
+                spec,
+                (side.inbound(spec) or ANY_JSON) if side.receives(spec) else None,
+            )
+            for spec in data
         }
-        self._message_callbacks: dict[str, list[MessageCallback]] = {spec.address: [] for spec in data}
+        self._message_callbacks: dict[str, list[MessageCallback]] = {
+            spec.address: [] for spec in data
+        }
         self._error_callbacks: list[ErrorCallback] = []
-        self._streams: dict[str, set[_MessageStream]] = {spec.address: set() for spec in data}
-        self._backlog: deque[tuple[Sequence[Callable[[Any], Awaitable[None]]], Any]] = deque()
+        self._streams: dict[str, set[_MessageStream]] = {
+            spec.address: set() for spec in data
+        }
+        self._backlog: deque[tuple[Sequence[Callable[[Any], Awaitable[None]]], Any]] = (
+            deque()
+        )
         self._drainer: asyncio.Task[None] | None = None
         self._in_callback = False
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -107,7 +142,9 @@ class BaseSession:
         if len(data) > spec.max_message_bytes:
             raise MessageTooLarge(address, data, too_large(spec, len(data)))
         if self._close_reason is not None:
-            raise SessionClosed(f"session closed ({self._close_reason}); cannot send on {address}")
+            raise SessionClosed(
+                f"session closed ({self._close_reason}); cannot send on {address}"
+            )
         await self._transmit(address, data.decode())
 
     async def send_raw(self, address: str, data: str | bytes) -> None:
@@ -115,16 +152,22 @@ class BaseSession:
         if address not in self._inbound:
             raise ValueError(f"{address!r} is not a data channel of this session")
         if self._close_reason is not None:
-            raise SessionClosed(f"session closed ({self._close_reason}); cannot send on {address}")
+            raise SessionClosed(
+                f"session closed ({self._close_reason}); cannot send on {address}"
+            )
         await self._transmit(address, data)
 
     def set_send_track(self, address: str, track: MediaStreamTrack) -> None:
         """Send ``track`` on media channel ``address`` (transports that carry media override this)."""
-        raise TransportNotAvailable(f"{type(self).__name__} carries no media; cannot send a track on {address}")
+        raise TransportNotAvailable(
+            f"{type(self).__name__} carries no media; cannot send a track on {address}"
+        )
 
     async def remote_track(self, address: str) -> MediaStreamTrack:
         """The peer's track on media channel ``address`` (transports that carry media override this)."""
-        raise TransportNotAvailable(f"{type(self).__name__} carries no media; no track on {address}")
+        raise TransportNotAvailable(
+            f"{type(self).__name__} carries no media; no track on {address}"
+        )
 
     async def close(self) -> None:
         """End the session and close everything; idempotent, and safe to call from a message callback."""
@@ -174,12 +217,16 @@ class BaseSession:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _begin_close(self, reason: CloseReason, *, notify_peer: bool) -> asyncio.Task[None]:
+    def _begin_close(
+        self, reason: CloseReason, *, notify_peer: bool
+    ) -> asyncio.Task[None]:
         """Start closing for ``reason`` (the first reason wins) and return the closer task."""
         if self._closer is None:
             self._close_reason = reason
             self._close_started.set()
-            self._closer = asyncio.create_task(self._shutdown(reason, notify_peer), name="asyncapi-runtime-close")
+            self._closer = asyncio.create_task(
+                self._shutdown(reason, notify_peer), name="asyncapi-runtime-close"
+            )
         return self._closer
 
     def _data_channel(self, address: str) -> ChannelSpec:
@@ -196,7 +243,9 @@ class BaseSession:
 
     # ----------------------------------------------------------------- delivery
 
-    def _dispatch(self, callbacks: Sequence[Callable[[Any], Awaitable[None]]], payload: Any) -> None:
+    def _dispatch(
+        self, callbacks: Sequence[Callable[[Any], Awaitable[None]]], payload: Any
+    ) -> None:
         if not callbacks:
             return
         if self._drainer is not None:
@@ -206,15 +255,21 @@ class BaseSession:
             waiting = self._start_callback(callback, payload)
             if waiting is not None:
                 rest = tuple(callbacks[index + 1 :])
-                self._drainer = asyncio.create_task(self._drain(waiting, rest, payload), name="asyncapi-runtime-drain")
+                self._drainer = asyncio.create_task(
+                    self._drain(waiting, rest, payload), name="asyncapi-runtime-drain"
+                )
                 return
 
-    def _start_callback(self, callback: Callable[[Any], Awaitable[None]], payload: Any) -> _Resume | None:
+    def _start_callback(
+        self, callback: Callable[[Any], Awaitable[None]], payload: Any
+    ) -> _Resume | None:
         """Run ``callback`` up to its first wait; None when it finished without waiting."""
         self._in_callback = True
         try:
             awaitable = callback(payload)
-            coroutine = awaitable if isinstance(awaitable, CoroutineType) else _await(awaitable)
+            coroutine = (
+                awaitable if isinstance(awaitable, CoroutineType) else _await(awaitable)
+            )
             try:
                 return _Resume(coroutine, coroutine.send(None))
             except StopIteration:
@@ -225,7 +280,12 @@ class BaseSession:
         finally:
             self._in_callback = False
 
-    async def _drain(self, waiting: _Resume, rest: Sequence[Callable[[Any], Awaitable[None]]], payload: Any) -> None:
+    async def _drain(
+        self,
+        waiting: _Resume,
+        rest: Sequence[Callable[[Any], Awaitable[None]]],
+        payload: Any,
+    ) -> None:
         """Finish the callback that waited, then run what queued behind it, one at a time, in order."""
         try:
             with logged("a callback"):

@@ -92,7 +92,11 @@ def bye_for(reason: CloseReason) -> Bye:
 
 def reason_of_bye(bye: Bye) -> CloseReason:
     """How the receiver of ``bye`` records the end: TIMEOUT when the sender timed out, else REMOTE_BYE."""
-    return CloseReason.TIMEOUT if bye.reason == CloseReason.TIMEOUT.value else CloseReason.REMOTE_BYE
+    return (
+        CloseReason.TIMEOUT
+        if bye.reason == CloseReason.TIMEOUT.value
+        else CloseReason.REMOTE_BYE
+    )
 
 
 def with_token(url: str, token: str | None) -> str:

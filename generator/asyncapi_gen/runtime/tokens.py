@@ -27,7 +27,9 @@ class TokenIssuer(Protocol):
 class InMemoryTokenIssuer:
     """One-use random tokens kept in memory until redeemed or expired (one process, one server)."""
 
-    def __init__(self, ttl: float = 300.0, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, ttl: float = 300.0, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._ttl = ttl
         self._clock = clock
         # Keyed by a digest of the token so the dict lookup never compares secrets itself;
@@ -47,7 +49,10 @@ class InMemoryTokenIssuer:
         if entry is None:
             return False
         stored, expires_at = entry
-        return hmac.compare_digest(stored.encode(), token.encode()) and self._clock() < expires_at
+        return (
+            hmac.compare_digest(stored.encode(), token.encode())
+            and self._clock() < expires_at
+        )
 
     @property
     def outstanding(self) -> int:
@@ -57,7 +62,9 @@ class InMemoryTokenIssuer:
 
     def _forget_expired(self) -> None:
         now = self._clock()
-        for key in [key for key, (_, expires_at) in self._pending.items() if expires_at <= now]:
+        for key in [
+            key for key, (_, expires_at) in self._pending.items() if expires_at <= now
+        ]:
             del self._pending[key]
 
 

@@ -90,7 +90,10 @@ class ClientTransport(Protocol):
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None: ...
 
 
@@ -156,7 +159,9 @@ class SessionHandler(Protocol):
         """The session is accepted and nothing has been received yet (WebRTC: set send tracks here)."""
         ...
 
-    async def on_message(self, session: ServerSession, address: str, message: Any) -> None:
+    async def on_message(
+        self, session: ServerSession, address: str, message: Any
+    ) -> None:
         """A validated message arrived on data channel ``address``."""
         ...
 
@@ -267,7 +272,10 @@ class UnavailableClientTransport:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.close()
 
@@ -322,6 +330,8 @@ async def _no_messages() -> AsyncIterator[Any]:
 
 if TYPE_CHECKING:
 
-    def _conforms(client: UnavailableClientTransport, server: UnavailableServerTransport) -> None:
+    def _conforms(
+        client: UnavailableClientTransport, server: UnavailableServerTransport
+    ) -> None:
         _client: ClientTransport = client
         _server: ServerTransport = server

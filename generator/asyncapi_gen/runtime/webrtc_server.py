@@ -44,11 +44,21 @@ SIGNALING_MAX_FRAME = 1 << 20
 class WebRTCServerSession(HandledSession, PeerSession):
     """One client's WebRTC session on the server (a ``ServerSession``)."""
 
-    def __init__(self, channels: Sequence[ChannelSpec], *, max_duration: float | None, ice: IceConfig) -> None:
+    def __init__(
+        self,
+        channels: Sequence[ChannelSpec],
+        *,
+        max_duration: float | None,
+        ice: IceConfig,
+    ) -> None:
         super().__init__(channels, Side.SERVER, max_duration=max_duration)
         self._ice = ice
 
-    async def serve(self, connection: ServerConnection, handler_factory: Callable[[], SessionHandler]) -> None:
+    async def serve(
+        self,
+        connection: ServerConnection,
+        handler_factory: Callable[[], SessionHandler],
+    ) -> None:
         """Run the whole session on ``connection``: answer the offer, then read until it ends."""
         self._signaling = connection
         self._start_timer()  # the session's clock runs from the accepted upgrade, setup included
@@ -58,12 +68,17 @@ class WebRTCServerSession(HandledSession, PeerSession):
             gone = isinstance(exc, ConnectionClosed)
             if not gone and not self.closed:
                 logger.warning("session %s failed to start: %s", self.id, exc)
-            self._begin_close(CloseReason.PEER_GONE if gone else CloseReason.ERROR, notify_peer=not gone)
+            self._begin_close(
+                CloseReason.PEER_GONE if gone else CloseReason.ERROR,
+                notify_peer=not gone,
+            )
         else:
             await self._read_signaling()
         await self.wait_closed()
 
-    async def _answer(self, signaling: ServerConnection, handler_factory: Callable[[], SessionHandler]) -> None:
+    async def _answer(
+        self, signaling: ServerConnection, handler_factory: Callable[[], SessionHandler]
+    ) -> None:
         async with asyncio.timeout(OFFER_TIMEOUT):
             offer = parse_signal(await signaling.recv())
         if not isinstance(offer, Offer):
@@ -72,7 +87,9 @@ class WebRTCServerSession(HandledSession, PeerSession):
         self._use_handler(handler)
         pc = self._create_peer_connection(self._ice)
         pc.on("datachannel", self._accept_data_channel)
-        await pc.setRemoteDescription(RTCSessionDescription(sdp=offer.sdp, type="offer"))
+        await pc.setRemoteDescription(
+            RTCSessionDescription(sdp=offer.sdp, type="offer")
+        )
         self._map_media(pc.getTransceivers())
         self._bind_remote_tracks()
         try:
@@ -81,22 +98,32 @@ class WebRTCServerSession(HandledSession, PeerSession):
             logger.exception("on_open of session %s failed", self.id)
         with pinned_host_addresses(self._ice):
             await pc.setLocalDescription(await pc.createAnswer())
-        answer = advertise_max_message_size(pc.localDescription.sdp, advertised_message_size(self._channels.values()))
+        answer = advertise_max_message_size(
+            pc.localDescription.sdp, advertised_message_size(self._channels.values())
+        )
         await signaling.send(format_signal(Answer(answer)))
 
     def _map_media(self, transceivers: Sequence[Any]) -> None:
         """Pair the i-th media section of the offer with the i-th media channel, checking kinds."""
         if len(transceivers) != len(self._media):
-            raise SignalingError(f"offer has {len(transceivers)} media sections, the API has {len(self._media)}")
+            raise SignalingError(
+                f"offer has {len(transceivers)} media sections, the API has {len(self._media)}"
+            )
         for spec, transceiver in zip(self._media, transceivers, strict=True):
             if transceiver.kind != spec.kind.value:
-                raise SignalingError(f"offer has {transceiver.kind} where {spec.address} needs {spec.kind.value}")
+                raise SignalingError(
+                    f"offer has {transceiver.kind} where {spec.address} needs {spec.kind.value}"
+                )
             transceiver.direction = direction_for(spec, Side.SERVER)
             self._bind_transceiver(spec, transceiver)
 
     def _accept_data_channel(self, channel: Any) -> None:
         if not self._attach_data_channel(channel):
-            logger.warning("session %s: closed data channel with unknown label %r", self.id, channel.label)
+            logger.warning(
+                "session %s: closed data channel with unknown label %r",
+                self.id,
+                channel.label,
+            )
 
 
 class WebRTCServer(SessionServer):
@@ -140,7 +167,9 @@ class WebRTCServer(SessionServer):
         return self.url, self._issuer.issue()
 
     def _new_session(self) -> WebRTCServerSession:
-        return WebRTCServerSession(self._channels, max_duration=self._max_duration, ice=self._ice)
+        return WebRTCServerSession(
+            self._channels, max_duration=self._max_duration, ice=self._ice
+        )
 
 
 if TYPE_CHECKING:

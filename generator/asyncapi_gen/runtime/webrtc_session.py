@@ -10,7 +10,12 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 
-from aiortc import MediaStreamTrack, RTCDataChannel, RTCPeerConnection, RTCRtpTransceiver
+from aiortc import (
+    MediaStreamTrack,
+    RTCDataChannel,
+    RTCPeerConnection,
+    RTCRtpTransceiver,
+)
 from aiortc.exceptions import InvalidStateError
 from websockets.asyncio.connection import Connection
 from websockets.exceptions import ConnectionClosed
@@ -18,7 +23,13 @@ from websockets.exceptions import ConnectionClosed
 from .buffered_track import BufferedTrack
 from .channels import ChannelKind, ChannelSpec, Side
 from .codec import as_bytes, decoder
-from .errors import CloseReason, SessionClosed, SignalingError, UnknownMessage, WireError
+from .errors import (
+    CloseReason,
+    SessionClosed,
+    SignalingError,
+    UnknownMessage,
+    WireError,
+)
 from .ice import IceConfig, rtc_configuration
 from .session import STEP_TIMEOUT, BaseSession, logged
 from .signaling import Bye, bye_for, format_signal, parse_signal, reason_of_bye
@@ -36,7 +47,9 @@ _SEND_LOW_WATER = 1 << 18
 class PeerSession(BaseSession):
     """One WebRTC session seen from one side; subclassed by the client and the server session."""
 
-    def __init__(self, channels: Sequence[ChannelSpec], side: Side, *, max_duration: float | None) -> None:
+    def __init__(
+        self, channels: Sequence[ChannelSpec], side: Side, *, max_duration: float | None
+    ) -> None:
         super().__init__(channels, side, max_duration=max_duration)
         self._media = [spec for spec in channels if spec.kind is not ChannelKind.DATA]
         self._pc: RTCPeerConnection | None = None
@@ -55,8 +68,16 @@ class PeerSession(BaseSession):
     def set_send_track(self, address: str, track: MediaStreamTrack) -> None:
         """Send ``track`` on media channel ``address``: before the session starts, or to replace a track."""
         spec = self._channels.get(address)
-        if spec is None or spec.kind is ChannelKind.DATA or track.kind != spec.kind.value:
-            kind = "no media" if spec is None or spec.kind is ChannelKind.DATA else spec.kind.value
+        if (
+            spec is None
+            or spec.kind is ChannelKind.DATA
+            or track.kind != spec.kind.value
+        ):
+            kind = (
+                "no media"
+                if spec is None or spec.kind is ChannelKind.DATA
+                else spec.kind.value
+            )
             raise ValueError(f"{address!r} carries {kind}, not a {track.kind} track")
         if not self._side.sends(spec):
             raise ValueError(f"the {self._side.value} does not send on {address!r}")
@@ -70,7 +91,11 @@ class PeerSession(BaseSession):
     async def remote_track(self, address: str) -> MediaStreamTrack:
         """The track the peer sends on media channel ``address``, once negotiated."""
         spec = self._channels.get(address)
-        if spec is None or spec.kind is ChannelKind.DATA or not self._side.receives(spec):
+        if (
+            spec is None
+            or spec.kind is ChannelKind.DATA
+            or not self._side.receives(spec)
+        ):
             raise ValueError(f"{address!r} is not a media channel this side receives")
         await first_of(self._track_ready[address], self._close_started)
         track = self._remote_tracks.get(address)
@@ -111,7 +136,9 @@ class PeerSession(BaseSession):
             opened.set()
         return True
 
-    def _bind_transceiver(self, spec: ChannelSpec, transceiver: RTCRtpTransceiver) -> None:
+    def _bind_transceiver(
+        self, spec: ChannelSpec, transceiver: RTCRtpTransceiver
+    ) -> None:
         self._transceivers[spec.address] = transceiver
         track = self._send_tracks.get(spec.address)
         if track is not None and transceiver.sender.track is not track:
@@ -121,7 +148,11 @@ class PeerSession(BaseSession):
         """After the remote description: wrap each track the peer sends, and start pulling it."""
         for address, transceiver in self._transceivers.items():
             source = transceiver.receiver.track
-            if source is None or address in self._remote_tracks or not self._side.receives(self._channels[address]):
+            if (
+                source is None
+                or address in self._remote_tracks
+                or not self._side.receives(self._channels[address])
+            ):
                 continue
             buffered = BufferedTrack(source)
             self._remote_tracks[address] = buffered
@@ -141,7 +172,9 @@ class PeerSession(BaseSession):
                 if isinstance(signal, Bye):
                     self._begin_close(reason_of_bye(signal), notify_peer=False)
                     return
-                logger.warning("ignoring unexpected %s during the session", type(signal).__name__)
+                logger.warning(
+                    "ignoring unexpected %s during the session", type(signal).__name__
+                )
         except ConnectionClosed:
             pass
         self._begin_close(CloseReason.PEER_GONE, notify_peer=False)
@@ -163,7 +196,9 @@ class PeerSession(BaseSession):
         """Bye, send tracks, data channels, peer connection, signaling socket."""
         if notify_peer and self._signaling is not None:
             with logged("sending bye", quiet=(ConnectionClosed, TimeoutError)):
-                await asyncio.wait_for(self._signaling.send(format_signal(bye_for(reason))), 1.0)
+                await asyncio.wait_for(
+                    self._signaling.send(format_signal(bye_for(reason))), 1.0
+                )
         for track in self._send_tracks.values():
             track.stop()
         for channel in self._data_channels.values():
@@ -212,7 +247,9 @@ class PeerSession(BaseSession):
                 return
             try:
                 if decode is None:
-                    raise UnknownMessage(address, as_bytes(raw), f"the peer does not send on {address}")
+                    raise UnknownMessage(
+                        address, as_bytes(raw), f"the peer does not send on {address}"
+                    )
                 message = decode(raw)
             except WireError as error:
                 self._deliver_error(error)

@@ -37,7 +37,9 @@ class WebSocketClientSession(ClientSession, SocketSession):
         self._connect_timeout = connect_timeout
 
     async def _establish(self) -> None:
-        self._attach(await open_websocket(self._url, self._token, max_size=self._max_frame))
+        self._attach(
+            await open_websocket(self._url, self._token, max_size=self._max_frame)
+        )
         self._spawn(self._read(), "reader")
         self._start_timer()
 

@@ -31,10 +31,16 @@ logger = logging.getLogger(__name__)
 class WebSocketServerSession(HandledSession, SocketSession):
     """One client's WebSocket session on the server (a ``ServerSession``)."""
 
-    def __init__(self, channels: Sequence[ChannelSpec], *, max_duration: float | None) -> None:
+    def __init__(
+        self, channels: Sequence[ChannelSpec], *, max_duration: float | None
+    ) -> None:
         super().__init__(channels, Side.SERVER, max_duration=max_duration)
 
-    async def serve(self, connection: ServerConnection, handler_factory: Callable[[], SessionHandler]) -> None:
+    async def serve(
+        self,
+        connection: ServerConnection,
+        handler_factory: Callable[[], SessionHandler],
+    ) -> None:
         """Run the whole session on ``connection``: on_open, then read until it ends."""
         self._attach(connection)
         self._start_timer()

@@ -28,7 +28,13 @@ from websockets.exceptions import ConnectionClosed
 
 from .channels import ChannelSpec, Side
 from .codec import as_bytes, decode_first, decoder
-from .errors import CloseReason, SessionClosed, TransportNotAvailable, UnknownMessage, WireError
+from .errors import (
+    CloseReason,
+    SessionClosed,
+    TransportNotAvailable,
+    UnknownMessage,
+    WireError,
+)
 from .session import STEP_TIMEOUT, BaseSession, logged
 from .signaling import advertised_message_size
 from .waiting import first_of
@@ -45,26 +51,38 @@ TIMEOUT_CLOSE_CODE = 4000
 class SocketSession(BaseSession):
     """One WebSocket session seen from one side; subclassed by the client and the server session."""
 
-    def __init__(self, channels: Sequence[ChannelSpec], side: Side, *, max_duration: float | None) -> None:
+    def __init__(
+        self, channels: Sequence[ChannelSpec], side: Side, *, max_duration: float | None
+    ) -> None:
         super().__init__(channels, side, max_duration=max_duration)
         self._socket: Connection | None = None
         self._opened = asyncio.Event()
-        received = [(spec, adapter) for spec, adapter in self._inbound.values() if adapter is not None]
+        received = [
+            (spec, adapter)
+            for spec, adapter in self._inbound.values()
+            if adapter is not None
+        ]
         #: Where an incoming frame may go, in the order tried: typed channels first, any-JSON ones last.
         self._candidates: list[tuple[ChannelSpec, TypeAdapter[Any]]] = sorted(
             received, key=lambda entry: side.inbound(entry[0]) is None
         )
-        self._decode_only = decoder(*self._candidates[0]) if len(self._candidates) == 1 else None
+        self._decode_only = (
+            decoder(*self._candidates[0]) if len(self._candidates) == 1 else None
+        )
         #: Frames larger than this are refused by websockets itself (close code 1009).
         self._max_frame = advertised_message_size(self._channels.values())
 
     def set_send_track(self, address: str, track: MediaStreamTrack) -> None:
         """Always raises ``TransportNotAvailable``: no media over the WebSocket transport."""
-        raise TransportNotAvailable(f"no media over the WebSocket transport; cannot send a track on {address}")
+        raise TransportNotAvailable(
+            f"no media over the WebSocket transport; cannot send a track on {address}"
+        )
 
     async def remote_track(self, address: str) -> MediaStreamTrack:
         """Always raises ``TransportNotAvailable``: no media over the WebSocket transport."""
-        raise TransportNotAvailable(f"no media over the WebSocket transport; no track on {address}")
+        raise TransportNotAvailable(
+            f"no media over the WebSocket transport; no track on {address}"
+        )
 
     # ----------------------------------------------------------------- for subclasses
 
@@ -98,7 +116,9 @@ class SocketSession(BaseSession):
         try:
             await socket.send(data)
         except ConnectionClosed as exc:
-            raise SessionClosed(f"the WebSocket is closed; cannot send on {address}") from exc
+            raise SessionClosed(
+                f"the WebSocket is closed; cannot send on {address}"
+            ) from exc
 
     async def _close_transport(self, reason: CloseReason, notify_peer: bool) -> None:
         if self._socket is not None:
@@ -117,7 +137,11 @@ class SocketSession(BaseSession):
                 address, message = decode_first(candidates, frame)
             else:
                 channel = next(iter(self._inbound), "")
-                raise UnknownMessage(channel, as_bytes(frame), f"the {self._side.value} receives on no channel")
+                raise UnknownMessage(
+                    channel,
+                    as_bytes(frame),
+                    f"the {self._side.value} receives on no channel",
+                )
         except WireError as error:
             self._deliver_error(error)
             return
@@ -138,7 +162,10 @@ def reason_of_close(socket: Connection) -> CloseReason:
     received = socket.protocol.close_rcvd
     if received is None:
         return CloseReason.PEER_GONE
-    if received.code == TIMEOUT_CLOSE_CODE or received.reason == CloseReason.TIMEOUT.value:
+    if (
+        received.code == TIMEOUT_CLOSE_CODE
+        or received.reason == CloseReason.TIMEOUT.value
+    ):
         return CloseReason.TIMEOUT
     if received.code in (1000, 1001):
         return CloseReason.REMOTE_BYE
