@@ -73,7 +73,7 @@ def normalize(resolver: Resolver, package: str, distribution: str,
         protocol=_protocol(servers),
     )
     chosen, diagnostics = _transport(resolver, api, transport)
-    state.diagnostics += diagnostics
+    state.diagnostics += diagnostics + builder.diagnostics
     api = dataclasses.replace(api, transport=chosen)
     return api, state.diagnostics
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from asyncapi_gen.diagnostics import unescape_pointer_token
+from asyncapi_gen.diagnostics import Diagnostic, join_pointer, unescape_pointer_token
 from asyncapi_gen.names import NameTable, pascal_name
 from asyncapi_gen.refs import Location, Resolver, lookup
 
@@ -35,6 +35,7 @@ class ModelSchemaBuilder:
     _by_location: dict[tuple[str, str], str] = field(default_factory=dict)
     _discriminated: set[str] = field(default_factory=set)  # children already given their discriminator constant
     _origins: dict[str, Location] = field(default_factory=dict)  # where each definition was written
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def add_components(self) -> None:
         """Every schema under `components/schemas` of the main file becomes a model, used or not."""
@@ -96,6 +97,11 @@ class ModelSchemaBuilder:
 
     def _reference_name(self, ref: str, origin: Location) -> str:
         file, pointer = self.resolver.target(ref, origin.file)
+        if not _may_hold_a_schema(pointer):
+            self.diagnostics.append(origin.file.diagnostic(
+                "ref-not-schema", f"reference {ref!r} points to {pointer}, which is not a schema",
+                join_pointer(origin.pointer, "$ref"), hint="point payloads at #/components/schemas/<Name>"))
+            return self._define(Location(file, "/__not_a_schema__"), "Invalid")
         last = pointer.rsplit("/", 1)[-1] if pointer else file.path.stem
         return self._define(Location(file, pointer), unescape_pointer_token(last) or file.path.stem)
 
@@ -152,6 +158,24 @@ def _is_enum(schema: Any) -> bool:
 def is_json_schema_format(schema_format: Any) -> bool:
     """True for a missing schemaFormat (the default is the AsyncAPI Schema Object) and for JSON Schema ones."""
     return schema_format is None or str(schema_format).startswith(JSON_SCHEMA_FORMATS)
+
+
+_DOCUMENT_SECTIONS = frozenset({"asyncapi", "id", "info", "servers", "channels", "operations", "tags",
+                                "externalDocs", "defaultContentType", "components"})
+_SCHEMA_HOLDERS = frozenset({"schemas", "payload", "headers", "schema"})
+
+
+def _may_hold_a_schema(pointer: str) -> bool:
+    """False for pointers into the parts of an AsyncAPI document that are never schemas (info, servers, ...).
+
+    A pointer into some other file's own layout, or anywhere at or below a schema holder (components/schemas,
+    a payload, headers, a multi-format `schema`), may hold one.
+    """
+    tokens = [unescape_pointer_token(t) for t in pointer.lstrip("/").split("/")] if pointer else []
+    if not tokens or tokens[0] not in _DOCUMENT_SECTIONS:
+        return True
+    return any(token in _SCHEMA_HOLDERS for token in tokens[1:]) or (
+        len(tokens) > 2 and tokens[:2] == ["components", "schemas"])
 
 
 def _defines(schema: dict[str, Any], prop: str) -> bool:

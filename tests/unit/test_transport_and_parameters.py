@@ -162,3 +162,15 @@ def test_asyncapi_discriminator_keyword_makes_a_discriminated_union_by_field_nam
     models = result.files["pets/models.py"]
     assert 'Pet2 = Annotated[Cat | Dog, Field(discriminator="pet_type")]' in models
     assert 'pet_type: Annotated[Literal["Cat"], Field(alias="petType")]' in models
+
+
+@pytest.mark.parametrize("target", ["#/info", "#/info/title", "#/channels", "#/servers"])
+def test_a_payload_ref_to_something_that_is_not_a_schema_is_a_located_error(
+    write_spec: SpecWriter, minimal_doc: dict[str, Any], target: str
+) -> None:
+    minimal_doc["servers"] = {"s": {"url": "example.com", "protocol": "ws"}}
+    minimal_doc["channels"]["events"]["subscribe"]["message"]["payload"] = {"$ref": target}
+    result = build(write_spec(minimal_doc))
+    assert [d.code for d in result.diagnostics] == ["ref-not-schema"]
+    assert result.diagnostics[0].pointer == "/channels/events/subscribe/message/payload/$ref"
+    assert result.diagnostics[0].line > 1
