@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -62,7 +63,9 @@ def _structure(main: SourceFile, version: str) -> list[Diagnostic]:
     for error in errors:
         if _is_reference_ambiguity(error):
             continue
-        diagnostics.append(_to_diagnostic(main, _most_specific(error)))
+        diagnostic = _to_diagnostic(main, _most_specific(error))
+        if diagnostic not in diagnostics:  # oneOf branches can report the same fault twice
+            diagnostics.append(diagnostic)
         if len(diagnostics) >= MAX_STRUCTURE_ERRORS:
             break
     return diagnostics
@@ -104,8 +107,11 @@ def _to_diagnostic(main: SourceFile, error: ValidationError) -> Diagnostic:
     if error.validator == "required":
         required: Any = error.validator_value
         missing = [name for name in required if isinstance(error.instance, dict) and name not in error.instance]
+        # jsonschema reports each missing property as its own error, naming it in the message.
+        named = re.match(r"^'(.+)' is a required property$", error.message)
+        field = named.group(1) if named else (missing[0] if missing else None)
         where = pointer or "the document"
-        message = f"required field {missing[0]!r} is missing in {where}" if missing else error.message
+        message = f"required field {field!r} is missing in {where}" if field else error.message
         return main.diagnostic(code, message, pointer)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         schema: Any = error.schema
