@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,14 +44,16 @@ _format = click.option("--format", "output_format", type=click.Choice(["text", "
                        help="How to print diagnostics.")
 
 
+
+def _target_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The arguments that name one target (or none: the configured ones), shared by build and check."""
+    for option in reversed((_spec, _out, _package, _templates, _ref_root, _transport, _format)):
+        command = option(command)
+    return command
+
+
 @main.command("build")
-@_spec
-@_out
-@_package
-@_templates
-@_ref_root
-@_transport
-@_format
+@_target_options
 def build_command(spec: Path | None, output: Path | None, package: str | None, template_dir: Path | None,
                   ref_root: Path | None, transport: str | None, output_format: str) -> None:
     """Generate the package for SPEC (or every configured target), atomically: on error OUTPUT is left as it was."""
@@ -76,13 +79,7 @@ def build_command(spec: Path | None, output: Path | None, package: str | None, t
 
 
 @main.command("check")
-@_spec
-@_out
-@_package
-@_templates
-@_ref_root
-@_transport
-@_format
+@_target_options
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of each stale file.")
 def check_command(spec: Path | None, output: Path | None, package: str | None, template_dir: Path | None,
                   ref_root: Path | None, transport: str | None, output_format: str, show_diff: bool) -> None:
