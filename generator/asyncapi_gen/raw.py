@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from asyncapi_gen.diagnostics import join_pointer
-from asyncapi_gen.ir import Role
+from asyncapi_gen.ir import Role, Server, ServerVariable
 from asyncapi_gen.refs import Location, Resolver
 
 
@@ -56,3 +57,22 @@ def mapping(value: Any) -> dict[str, Any]:
 def text(value: Any) -> str:
     """A spec value as text ("" for absent)."""
     return value if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def raw_servers(resolver: Resolver, url: Callable[[dict[str, Any]], str]) -> list[Server]:
+    """The document's servers with their variables; url says how this AsyncAPI version spells a server's URL."""
+    servers: list[Server] = []
+    for name, value in mapping(resolver.main.data.get("servers")).items():
+        server, _ = resolver.deref(value, Location(resolver.main, join_pointer("/servers", name)))
+        if not isinstance(server, dict):
+            continue
+        variables = []
+        for var, spec in mapping(server.get("variables")).items():
+            spec, _ = resolver.deref(spec, Location(resolver.main, join_pointer("/servers", name, "variables", var)))
+            if isinstance(spec, dict):
+                variables.append(ServerVariable(var, text(spec.get("default")) or None,
+                                                tuple(str(v) for v in spec.get("enum") or ()),
+                                                text(spec.get("description"))))
+        servers.append(Server(name, url(server), text(server.get("protocol")), text(server.get("description")),
+                              tuple(variables)))
+    return servers

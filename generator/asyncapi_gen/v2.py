@@ -9,28 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from asyncapi_gen.diagnostics import join_pointer
-from asyncapi_gen.ir import Role, Server, ServerVariable
-from asyncapi_gen.raw import RawChannel, RawOperation, mapping, text, with_traits
+from asyncapi_gen.ir import Role, Server
+from asyncapi_gen.raw import RawChannel, RawOperation, mapping, raw_servers, text, with_traits
 from asyncapi_gen.refs import Location, Resolver
 
 _SENDER = {"publish": Role.CLIENT, "subscribe": Role.SERVER}
 
 
 def read_servers(resolver: Resolver) -> list[Server]:
-    """Servers with their URL templates and variables."""
-    servers: list[Server] = []
-    for name, value in mapping(resolver.main.data.get("servers")).items():
-        server, _ = resolver.deref(value, Location(resolver.main, join_pointer("/servers", name)))
-        if not isinstance(server, dict):
-            continue
-        variables = tuple(
-            ServerVariable(var, text(spec.get("default")), tuple(str(v) for v in spec.get("enum") or ()),
-                           text(spec.get("description")))
-            for var, spec in mapping(server.get("variables")).items() if isinstance(spec, dict)
-        )
-        servers.append(Server(name, text(server.get("url")), text(server.get("protocol")),
-                              text(server.get("description")), variables))
-    return servers
+    """Servers with their URL templates (`url`) and variables."""
+    return raw_servers(resolver, lambda server: text(server.get("url")))
 
 
 def read_channels(resolver: Resolver) -> tuple[list[RawChannel], list[RawOperation]]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from asyncapi_gen.diagnostics import join_pointer
-from asyncapi_gen.ir import Role, Server, ServerVariable
-from asyncapi_gen.raw import RawChannel, RawOperation, mapping, text, with_traits
+from asyncapi_gen.ir import Role, Server
+from asyncapi_gen.raw import RawChannel, RawOperation, mapping, raw_servers, text, with_traits
 from asyncapi_gen.refs import Location, Resolver
 
 _SENDER = {"send": Role.SERVER, "receive": Role.CLIENT}
@@ -20,23 +20,13 @@ _SENDER = {"send": Role.SERVER, "receive": Role.CLIENT}
 
 def read_servers(resolver: Resolver) -> list[Server]:
     """Servers: the URL is `protocol://host` + `pathname`, with `{variables}` kept as written."""
-    servers: list[Server] = []
-    for name, value in mapping(resolver.main.data.get("servers")).items():
-        server, _ = resolver.deref(value, Location(resolver.main, join_pointer("/servers", name)))
-        if not isinstance(server, dict):
-            continue
-        protocol, host = text(server.get("protocol")), text(server.get("host"))
-        # Some documents repeat the scheme in `host` (`wss://example.com`): keep it rather than doubling it.
-        url = (f"{protocol}://{host}" if protocol and "://" not in host else host) + text(server.get("pathname"))
-        variables = []
-        for var, spec in mapping(server.get("variables")).items():
-            spec, _ = resolver.deref(spec, Location(resolver.main, join_pointer("/servers", name, "variables", var)))
-            if isinstance(spec, dict):
-                variables.append(ServerVariable(var, text(spec.get("default")) or None,
-                                                tuple(str(v) for v in spec.get("enum") or ()),
-                                                text(spec.get("description"))))
-        servers.append(Server(name, url, protocol, text(server.get("description")), tuple(variables)))
-    return servers
+    return raw_servers(resolver, _url)
+
+
+def _url(server: dict[str, Any]) -> str:
+    protocol, host = text(server.get("protocol")), text(server.get("host"))
+    # Some documents repeat the scheme in `host` (`wss://example.com`): keep it rather than doubling it.
+    return (f"{protocol}://{host}" if protocol and "://" not in host else host) + text(server.get("pathname"))
 
 
 def read_channels(resolver: Resolver) -> tuple[list[RawChannel], list[RawOperation]]:
