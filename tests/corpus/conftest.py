@@ -1,9 +1,11 @@
 """The corpus suite's shared state: one build per document (cached for the session), and the tally printed at the end.
 
-The corpus lives beside the repository (`../shared/corpus/`, as CI clones it). Every document is built once with
-the Python API; its import package is written under one session folder, `<package>/...`, so that one mypy process
-can check every generated package at once. Until the transport runtime lands (generator/asyncapi_gen/runtime/ with
-its `__init__.py`), only `models.py` (beside an empty `__init__.py`) is written: the other modules import `_runtime`.
+The corpus lives in the repository, in `documents/`: byte-for-byte copies of public documents, each row of
+`documents/manifest.tsv` naming a document's source and license, the licenses themselves in `documents/LICENSES/`.
+Every document is built once with the Python API; its import package is written under one session folder,
+`<package>/...`, so that one mypy process can check every generated package at once. Until the transport runtime
+lands (generator/asyncapi_gen/runtime/ with its `__init__.py`), only `models.py` (beside an empty `__init__.py`) is
+written: the other modules import `_runtime`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from asyncapi_gen.diagnostics import Severity
 from asyncapi_gen.load import LoadError, load_file
 from asyncapi_gen.validate import validate_document
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parent / "documents"
 MANIFEST = CORPUS / "manifest.tsv"
 RUNTIME = Path(render.__file__).resolve().parent / "runtime"
 _TALLY = pytest.StashKey["Tally"]()
@@ -85,9 +87,10 @@ class Tally:
 
 
 def read_manifest() -> list[Row]:
-    """The manifest's rows, in file order (which fixes each document's package name)."""
-    if not MANIFEST.is_file():
-        return []
+    """The manifest's rows, in file order (which fixes each document's package name).
+
+    The corpus is part of the repository: a missing manifest is a collection error, never an empty (skipped) suite.
+    """
     with MANIFEST.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         return [Row(i, r["path"], r["asyncapi_version"], r["validity"], r["intent"], r["notes"] or "")

@@ -1,4 +1,4 @@
-"""Every public document in ../shared/corpus/: valid ones build and import, invalid ones give located errors.
+"""Every public document in tests/corpus/documents/: valid ones build and import, invalid ones give located errors.
 
 Our validator's verdict must match the manifest's `validity` (the official JSON Schema's verdict on the document
 as written), except where the schema is known to be wrong; see `Row.expected_verdict` in conftest.py.
@@ -6,6 +6,7 @@ as written), except where the schema is known to be wrong; see `Row.expected_ver
 
 from __future__ import annotations
 
+import csv
 import importlib
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from asyncapi_gen.diagnostics import Severity
 
-from .conftest import CorpusBuilds, Outcome, Row, Tally, read_manifest
+from .conftest import CORPUS, MANIFEST, CorpusBuilds, Outcome, Row, Tally, read_manifest
 
 # path -> why this document may not meet its expectation. The target is an empty dict.
 KNOWN_EXCEPTIONS: dict[str, str] = {}
@@ -96,3 +97,23 @@ def test_every_generated_package_passes_mypy_strict(corpus_builds: CorpusBuilds,
     summary = (mypy.stdout.strip().splitlines() or ["(no output)"])[-1]
     corpus_tally.mypy = f"{len(packages)} packages, {scope}: {summary}"
     assert mypy.returncode == 0, mypy.stdout[-20000:] + mypy.stderr[-2000:]
+
+
+def test_every_corpus_file_is_accounted_for_and_licensed() -> None:
+    """Each document's license travels with it: its source repository's LICENSE is in `LICENSES/<owner>__<repo>/`,
+    and every file in the corpus is a manifest document, one of its `aux_files`, a license, or the README/manifest."""
+    assert ROWS, "the corpus manifest lists no document"
+    with MANIFEST.open(encoding="utf-8", newline="") as handle:
+        records = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    expected = {"README.md", "manifest.tsv"}
+    unlicensed = []
+    for record in records:
+        expected.add(record["path"])
+        expected.update(name for name in (record["aux_files"] or "").split(",") if name)
+        licenses = CORPUS / "LICENSES" / record["source_repo"].replace("/", "__")
+        if not record["license"] or not any(licenses.glob("LICENSE*")):
+            unlicensed.append(f"{record['path']} ({record['source_repo']}, {record['license'] or 'no license'})")
+    assert not unlicensed, "documents without a license file: " + ", ".join(unlicensed)
+    present = {p.relative_to(CORPUS).as_posix() for p in CORPUS.rglob("*") if p.is_file()}
+    present = {name for name in present if not name.startswith("LICENSES/")}
+    assert present == expected, f"missing: {sorted(expected - present)}; not in the manifest: {sorted(present - expected)}"

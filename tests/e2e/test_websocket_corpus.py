@@ -14,7 +14,7 @@ import pytest
 from asyncapi_gen.build import BuildOptions, build
 from asyncapi_gen.write import write_tree
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "documents"
 FIXTURE = CORPUS / "generator/packages/templates/clients/websocket/test/__fixtures__/asyncapi-websocket-components.yml"
 GEMINI = CORPUS / "asyncapi-spec@v2.6.0/websocket-gemini.yml"
 
