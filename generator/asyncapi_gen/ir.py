@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any
 
 
@@ -91,32 +91,24 @@ class Union:
 
 
 @dataclass(frozen=True)
-class Operation:
-    """Something one side sends on a channel."""
+class Payload:
+    """What a data operation carries: one model class, a union alias of several, or any JSON value."""
 
-    id: str
-    py_name: str
-    channel: str
-    sender: Role
-    messages: tuple[Message, ...]
-    summary: str
-    description: str
-    payload_type: str | None  # the class or union alias a data operation carries ("Any" untyped); None for media
-    subject: str  # the operation's name without its verb: `receiveSessionEvent` -> `session_event`
-    payload_classes: tuple[str, ...]  # the model classes a data operation may carry (isinstance-able)
+    name: str | None  # a class or union alias of models.py; None: any JSON value (no schema to type it)
+    classes: tuple[str, ...]  # the model classes a message may be, for dispatch; empty when untyped
 
     @property
-    def client_method(self) -> str:
-        """The generated client's method: `send_<subject>` for what it sends, `receive_<subject>` otherwise.
+    def typed(self) -> bool:
+        """True when a model (or union of models) describes the payload."""
+        return self.name is not None
 
-        Named by role, not by operationId, which documents write from either side's point of view.
-        """
-        return ("send_" if self.sender is Role.CLIENT else "receive_") + self.subject
 
-    @property
-    def kind(self) -> MessageKind:
-        """The kind of every message of the operation (a channel carries one kind)."""
-        return self.messages[0].kind if self.messages else MessageKind.DATA
+@dataclass(frozen=True)
+class Route:
+    """Where one operation's messages go on the receiving side: the handler hook and what it is given."""
+
+    hook: str  # `on_<subject>`, a method of the receiving side's handler
+    payload: Payload
 
 
 @dataclass(frozen=True)
@@ -131,7 +123,7 @@ class ChannelParameter:
 
 @dataclass(frozen=True)
 class Channel:
-    """A named path that messages travel on."""
+    """A named path that messages travel on, with what each side receives on it."""
 
     name: str
     address: str
@@ -141,14 +133,104 @@ class Channel:
     codec: str | None  # media channels only: `opus`, `vp8`
     client_sends: bool
     server_sends: bool
-    client_receives: tuple[str, ...]  # payload types (model, union or "Any") the client may receive here
-    server_receives: tuple[str, ...]
+    client_routes: tuple[Route, ...] = ()  # the server's data operations here, as the client's handler gets them
+    server_routes: tuple[Route, ...] = ()  # the client's data operations here, as the server's handler gets them
     parameters: tuple[ChannelParameter, ...] = ()
 
     @property
     def constant(self) -> str:
         """The module-level constant naming this channel's spec in channels.py."""
         return self.py_name.upper()
+
+    @property
+    def address_function(self) -> str:
+        """The function of channels.py that fills the address's parameters in."""
+        return f"{self.py_name}_address"
+
+    def routes_to(self, role: Role) -> tuple[Route, ...]:
+        """What role's handler receives on this channel, one route per operation."""
+        return self.client_routes if role is Role.CLIENT else self.server_routes
+
+    def inbound(self, role: Role) -> tuple[Payload, ...]:
+        """The distinct payloads role may receive here (one untyped payload makes the whole channel untyped)."""
+        payloads = tuple(dict.fromkeys(route.payload for route in self.routes_to(role)))
+        untyped = next((p for p in payloads if not p.typed), None)
+        return (untyped,) if untyped is not None else payloads
+
+
+@dataclass(frozen=True)
+class Operation:
+    """Something one side sends on a channel, with the names both sides give it."""
+
+    id: str
+    channel: Channel
+    sender: Role
+    messages: tuple[Message, ...]
+    summary: str
+    description: str
+    payload: Payload | None  # None for media operations (tracks)
+    subject: str  # the operation's name without its verb: `receiveSessionEvent` -> `session_event`
+    topic: str  # what travels, as a noun phrase for sentences in any voice: "session control message"
+
+    @property
+    def send_method(self) -> str:
+        """The sender's method: `send_<subject>` on the client, or on the server's session."""
+        return "send_" + self.subject
+
+    @property
+    def receive_method(self) -> str:
+        """The client's method for what the server sends: `receive_<subject>` (an iterator, or a track)."""
+        return "receive_" + self.subject
+
+    @property
+    def hook(self) -> str:
+        """The receiving handler's hook: `on_<subject>`."""
+        return "on_" + self.subject
+
+    @property
+    def client_method(self) -> str:
+        """The generated client's method: `send_<subject>` for what it sends, `receive_<subject>` otherwise.
+
+        Named by role, not by operationId, which documents write from either side's point of view.
+        """
+        return self.send_method if self.sender is Role.CLIENT else self.receive_method
+
+    @property
+    def kind(self) -> MessageKind:
+        """The kind of every message of the operation (a channel carries one kind)."""
+        return self.messages[0].kind if self.messages else MessageKind.DATA
+
+    @property
+    def media(self) -> bool:
+        """True for an audio or video operation: it sends a track, not messages."""
+        return self.kind is not MessageKind.DATA
+
+
+@dataclass(frozen=True)
+class ClassNames:
+    """The names of the generated package's public classes.
+
+    Fixed, not derived from the package or the title: the package already says which API it is
+    (`from runway_characters import Client`), so `--package` or a new title never breaks user code.
+    """
+
+    client: str = "Client"
+    client_handler: str = "ClientHandler"
+    server: str = "Server"
+    server_handler: str = "ServerHandler"
+    server_session: str = "ServerSession"
+
+
+@dataclass(frozen=True)
+class TransportBinding:
+    """How generated code reaches its transport: the template of its parts, the runtime it copies, its needs."""
+
+    kind: Transport
+    template: str  # the template whose macros render this transport's parts of client, server, mock, README
+    runtime_packages: tuple[str, ...]  # subpackages of the runtime copied into `_runtime/`, `core` first
+    dependencies: tuple[str, ...]  # the generated package's requirements (PEP 508)
+    media: bool  # whether sessions carry audio/video tracks
+    built_in: bool  # whether the runtime carries the protocol (else the user passes a transport of their own)
 
 
 @dataclass(frozen=True)
@@ -170,13 +252,54 @@ class Api:
     unions: tuple[Union, ...]
     models_schema: dict[str, Any]
     model_names: tuple[str, ...]
-    transport: Transport
+    binding: TransportBinding
     protocol: str  # the servers' protocol as written (wss, mqtt, ...); "" when the document has no servers
+    session_endpoint: str = "/sessions"  # the HTTP path that hands out a session URL and token
+    names: ClassNames = ClassNames()
+
+    @property
+    def transport(self) -> Transport:
+        """How the generated client and server talk."""
+        return self.binding.kind
 
     def operations_sent_by(self, role: Role) -> tuple[Operation, ...]:
         """The operations that role sends."""
         return tuple(op for op in self.operations if op.sender is role)
 
+    def data_operations_sent_by(self, role: Role) -> tuple[Operation, ...]:
+        """The operations that role sends as messages (not tracks)."""
+        return tuple(op for op in self.operations if op.sender is role and not op.media)
+
+    def media_operations_sent_by(self, role: Role) -> tuple[Operation, ...]:
+        """The audio and video operations that role sends."""
+        return tuple(op for op in self.operations if op.sender is role and op.media)
+
     def has_media(self) -> bool:
         """True when any message is audio or video: the API then needs WebRTC."""
         return any(m.kind is not MessageKind.DATA for m in self.messages)
+
+
+def rename_payloads(api: Api, renamed: dict[str, str]) -> Api:
+    """api with every payload (and union) name in renamed replaced, wherever the IR refers to it."""
+    cache: dict[int, Any] = {}
+
+    def walk(value: Any) -> Any:
+        key = id(value)
+        if key in cache:
+            return cache[key]
+        if isinstance(value, Payload):
+            result: Any = replace(value, name=renamed.get(value.name, value.name) if value.name else None,
+                                  classes=tuple(renamed.get(c, c) for c in value.classes))
+        elif isinstance(value, Union):
+            result = replace(value, name=renamed.get(value.name, value.name))
+        elif isinstance(value, tuple):
+            result = tuple(walk(item) for item in value)
+        elif is_dataclass(value) and not isinstance(value, type):
+            result = replace(value, **{f.name: walk(getattr(value, f.name)) for f in fields(value)})
+        else:
+            result = value
+        cache[key] = result
+        return result
+
+    renamed_api: Api = walk(api)
+    return renamed_api

@@ -81,17 +81,18 @@ class MockPlan:
     error: ErrorReply | None
     end_signals: tuple[EndSignal, ...]
     client_examples: tuple[ClientExample, ...]  # one valid message per client-sent data operation, for the README
+    message_examples: tuple[ClientExample, ...] = ()  # one valid instance per data message model, for the README
 
 
 def client_examples(api: Api) -> tuple[ClientExample, ...]:
     """The first message of each client-sent data operation, as JSON valid for its model."""
     defs = _defs(api)
     examples: list[ClientExample] = []
-    for operation in api.operations_sent_by(Role.CLIENT):
-        message = next((m for m in operation.messages if m.kind is MessageKind.DATA and m.payload_model), None)
+    for operation in api.data_operations_sent_by(Role.CLIENT):
+        message = next((m for m in operation.messages if m.payload_model), None)
         text = _json(message, defs) if message else None
         if message and message.payload_model and text is not None:
-            examples.append(ClientExample(operation.client_method, message.payload_model, text))
+            examples.append(ClientExample(operation.send_method, message.payload_model, text))
     return tuple(examples)
 
 
@@ -102,7 +103,7 @@ def plan_mock(api: Api) -> MockPlan:
     state: StateMachine | None = None
     error: ErrorReply | None = None
     for operation in api.operations_sent_by(Role.SERVER):
-        address = _address(api, operation.channel)
+        address = operation.channel.address
         for message in operation.messages:
             if message.kind is not MessageKind.DATA or not message.payload_model:
                 continue
@@ -118,11 +119,20 @@ def plan_mock(api: Api) -> MockPlan:
                 error = ErrorReply(address, message.payload_model, text, _text_field(schema))
             else:
                 replies.append(Reply(address, message.payload_model, text))
-    return MockPlan(tuple(replies), state, error, tuple(_end_signals(api, defs)), client_examples(api))
+    return MockPlan(tuple(replies), state, error, tuple(_end_signals(api, defs)), client_examples(api),
+                    message_examples(api))
 
 
-def _address(api: Api, channel_name: str) -> str:
-    return next(c.address for c in api.channels if c.name == channel_name)
+def message_examples(api: Api) -> tuple[ClientExample, ...]:
+    """One valid instance of each data message's model (the operation that first carries it names it)."""
+    defs = _defs(api)
+    examples: dict[str, ClientExample] = {}
+    for operation in api.operations:
+        for message in operation.messages:
+            model = message.payload_model
+            if model and model not in examples and (text := _json(message, defs)) is not None:
+                examples[model] = ClientExample(operation.send_method, model, text)
+    return tuple(examples.values())
 
 
 def _json(message: Message, defs: dict[str, Any]) -> str | None:
@@ -169,7 +179,7 @@ def _end_signals(api: Api, defs: dict[str, Any]) -> list[EndSignal]:
             schema = _schema(defs, message.payload_model or "")
             for name, spec in (schema.get("properties") or {}).items():
                 values = spec.get("enum", []) if isinstance(spec, dict) else []
-                signals += [EndSignal(_address(api, operation.channel), name, str(v))
+                signals += [EndSignal(operation.channel.address, name, str(v))
                             for v in values if isinstance(v, str) and _END_WORDS.search(v)]
     return signals
 

@@ -7,11 +7,10 @@ digest shows nothing changed.
 from __future__ import annotations
 
 import ast
-import dataclasses
 import json
 from typing import Any
 
-from asyncapi_gen.ir import Api
+from asyncapi_gen.ir import Api, rename_payloads
 from asyncapi_gen.names import NameTable
 
 
@@ -34,20 +33,7 @@ def emit_models(api: Api) -> tuple[Api, str]:
 def _rename_clashing_unions(api: Api, defined: set[str]) -> Api:
     names = NameTable(frozenset(defined | {union.name for union in api.unions}))
     renamed = {union.name: names.claim(union.name) for union in api.unions if union.name in defined}
-    if not renamed:
-        return api
-
-    def fix(name: str | None) -> str | None:
-        return renamed.get(name, name) if name else name
-
-    return dataclasses.replace(
-        api,
-        unions=tuple(dataclasses.replace(u, name=renamed.get(u.name, u.name)) for u in api.unions),
-        operations=tuple(dataclasses.replace(op, payload_type=fix(op.payload_type)) for op in api.operations),
-        channels=tuple(dataclasses.replace(c, client_receives=tuple(renamed.get(t, t) for t in c.client_receives),
-                                           server_receives=tuple(renamed.get(t, t) for t in c.server_receives))
-                       for c in api.channels),
-    )
+    return rename_payloads(api, renamed) if renamed else api
 
 
 def _datamodel_code(schema: dict[str, Any]) -> str:

@@ -16,7 +16,9 @@ from asyncapi_gen.ir import (
     Message,
     MessageKind,
     Operation,
+    Payload,
     Role,
+    Route,
     Server,
     Transport,
     Union,
@@ -25,6 +27,7 @@ from asyncapi_gen.names import NameTable, pascal_name, snake_name, words
 from asyncapi_gen.raw import RawChannel, RawOperation, with_traits
 from asyncapi_gen.refs import Location, Resolver, lookup
 from asyncapi_gen.schemas import ModelSchemaBuilder, is_json_schema_format
+from asyncapi_gen.transports import binding_for
 
 # type/subtype, then optional `; name=value` parameters (RFC 6838 characters); anything else is refused, since the
 # subtype becomes a codec name in generated code.
@@ -50,8 +53,9 @@ def normalize(resolver: Resolver, package: str, distribution: str,
         servers = v2.read_servers(resolver)
         raw_channels, raw_operations = v2.read_channels(resolver)
     state = _State(resolver, builder, data.get("defaultContentType"))
-    operations = [state.operation(raw) for raw in raw_operations]
-    channels = [state.channel(raw, operations) for raw in raw_channels]
+    drafts = [state.operation(raw) for raw in raw_operations]
+    channels = {raw.name: state.channel(raw, drafts) for raw in raw_channels}
+    operations = [draft.linked(channels[draft.raw.channel]) for draft in drafts if draft.raw.channel in channels]
     info = data.get("info") if isinstance(data.get("info"), dict) else {}
     api = Api(
         title=str(info.get("title", "")),
@@ -63,19 +67,39 @@ def normalize(resolver: Resolver, package: str, distribution: str,
         package=package,
         distribution=distribution,
         servers=tuple(servers),
-        channels=tuple(channels),
+        channels=tuple(channels.values()),
         operations=tuple(operations),
         messages=tuple(state.messages.values()),
         unions=tuple(state.unions),
         models_schema=builder.root_schema(),
         model_names=tuple(sorted(builder.defs)),
-        transport=Transport.NONE,
+        binding=binding_for(Transport.NONE),
         protocol=_protocol(servers),
+        session_endpoint=_session_endpoint(data, servers),
     )
     chosen, diagnostics = _transport(resolver, api, transport)
     state.diagnostics += diagnostics + builder.diagnostics
-    api = dataclasses.replace(api, transport=chosen)
+    if api.has_media() and not binding_for(chosen).media:
+        state.diagnostics.append(resolver.main.diagnostic(
+            "media-not-carried", f"the {chosen.value} transport carries no audio or video: the document's media "
+            "operations get no methods", "", warning=True))
+    api = dataclasses.replace(api, binding=binding_for(chosen))
     return api, state.diagnostics
+
+
+@dataclasses.dataclass(frozen=True)
+class _Draft:
+    """An operation before its channel is built (the channel's routes are made from the operations)."""
+
+    raw: RawOperation
+    op_id: str
+    messages: tuple[Message, ...]
+    payload: Payload | None
+    subject: str
+
+    def linked(self, channel: Channel) -> Operation:
+        return Operation(self.op_id, channel, self.raw.sender, self.messages, self.raw.summary,
+                         self.raw.description, self.payload, self.subject, self.subject.replace("_", " "))
 
 
 class _State:
@@ -97,32 +121,29 @@ class _State:
         # CHANNELS is the table of them all; MAX_DURATION_SECONDS is a constant of the client and server modules.
         self.channel_names = NameTable(frozenset({"channels", "max_duration_seconds"}))
 
-    def operation(self, raw: RawOperation) -> Operation:
+    def operation(self, raw: RawOperation) -> _Draft:
         op_id = raw.op_id or f"{raw.action} {raw.channel}"
         messages = tuple(self.message(data, location, op_id) for data, location in raw.messages)
         # Without an operationId, a lone message's name says more than `subscribe /v1/...` does.
         naming = raw.op_id or (messages[0].name if len(messages) == 1 else op_id)
-        payload_type = self._payload_type(naming, messages)
         subject = self.subjects[raw.sender].claim(snake_name(" ".join(_without_verb(naming)), "message"))
-        classes = tuple(dict.fromkeys(m.payload_model for m in messages if m.payload_model))
-        return Operation(op_id, self.method_names.claim(snake_name(op_id, "operation")), raw.channel, raw.sender,
-                         messages, raw.summary, raw.description, payload_type, subject, classes)
+        return _Draft(raw, op_id, messages, self._payload_type(naming, messages), subject)
 
-    def channel(self, raw: RawChannel, operations: list[Operation]) -> Channel:
-        kinds = {op.kind for op in operations if op.channel == raw.name and op.messages}
-        media = sorted(m.codec or "" for op in operations if op.channel == raw.name for m in op.messages if m.codec)
+    def channel(self, raw: RawChannel, drafts: list[_Draft]) -> Channel:
+        mine = [draft for draft in drafts if draft.raw.channel == raw.name]
+        kinds = {_kind_of(draft.messages) for draft in mine if draft.messages}
+        media = sorted(m.codec or "" for draft in mine for m in draft.messages if m.codec)
         if len(kinds) > 1:
             self.diagnostics.append(raw.location.file.diagnostic(
                 "channel-mixed-kinds", f"channel {raw.name!r} mixes media and data messages", raw.location.pointer))
         kind = kinds.pop() if len(kinds) == 1 else MessageKind.DATA
-        mine = [op for op in operations if op.channel == raw.name]
         return Channel(
             raw.name, raw.address, self.channel_names.claim(snake_name(raw.address, "channel")), raw.description,
             kind, media[0] if media else None,
-            client_sends=any(op.sender is Role.CLIENT for op in mine),
-            server_sends=any(op.sender is Role.SERVER for op in mine),
-            client_receives=_types(op for op in mine if op.sender is Role.SERVER),
-            server_receives=_types(op for op in mine if op.sender is Role.CLIENT),
+            client_sends=any(draft.raw.sender is Role.CLIENT for draft in mine),
+            server_sends=any(draft.raw.sender is Role.SERVER for draft in mine),
+            client_routes=_routes(draft for draft in mine if draft.raw.sender is Role.SERVER),
+            server_routes=_routes(draft for draft in mine if draft.raw.sender is Role.CLIENT),
             parameters=self._parameters(raw),
         )
 
@@ -211,18 +232,18 @@ class _State:
             format_location.pointer, warning=True))
         return False
 
-    def _payload_type(self, op_id: str, messages: tuple[Message, ...]) -> str | None:
+    def _payload_type(self, op_id: str, messages: tuple[Message, ...]) -> Payload | None:
         if any(m.kind is not MessageKind.DATA for m in messages):
             return None
-        models = list(dict.fromkeys(m.payload_model for m in messages if m.payload_model))
+        models = tuple(dict.fromkeys(m.payload_model for m in messages if m.payload_model))
         if not messages or any(m.payload_model is None for m in messages):
-            return "Any"  # no message described, or one without a JSON Schema payload: anything JSON goes
+            return Payload(None, ())  # no message described, or one without a JSON Schema payload: any JSON
         if len(models) == 1:
-            return models[0]
+            return Payload(models[0], models)
         name = self.builder.names.claim(pascal_name(" ".join(_without_verb(op_id)), "Messages"))
         discriminator = _discriminator([self.builder.definition(m) for m in models])
-        self.unions.append(Union(name, tuple(models), discriminator, f"The messages of operation {op_id!r}."))
-        return name
+        self.unions.append(Union(name, models, discriminator, f"The messages of operation {op_id!r}."))
+        return Payload(name, models)
 
 
 def _protocol(servers: list[Server]) -> str:
@@ -271,8 +292,35 @@ def _parameter_type(enum: Any, json_type: Any) -> str:
     return _PY_TYPES.get(str(json_type), "str")
 
 
-def _types(operations: Iterable[Operation]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(op.payload_type for op in operations if op.payload_type))
+def _routes(drafts: Iterable[_Draft]) -> tuple[Route, ...]:
+    """The receiving side's hooks for the data operations sent on one channel, typed ones first.
+
+    A message is handed to the first route whose classes it is an instance of; an untyped operation takes
+    whatever no typed one did, so only the first untyped one can ever be reached.
+    """
+    routes = [Route("on_" + draft.subject, draft.payload) for draft in drafts if draft.payload is not None]
+    typed = [route for route in routes if route.payload.typed]
+    untyped = [route for route in routes if not route.payload.typed]
+    return tuple(typed + untyped[:1])
+
+
+def _kind_of(messages: tuple[Message, ...]) -> MessageKind:
+    return messages[0].kind if messages else MessageKind.DATA
+
+
+_SESSION_ENDPOINT = re.compile(r"\bPOST\s+(/[A-Za-z0-9._~/-]*)")
+
+
+def _session_endpoint(data: dict[str, Any], servers: list[Server]) -> str:
+    """The HTTP path that hands out sessions: `x-asyncapi-gen-session-endpoint`, else a `POST /path` that the
+    servers' descriptions name (Runway: "returned by the POST /v1/realtime_sessions endpoint"), else /sessions."""
+    declared = data.get("x-asyncapi-gen-session-endpoint")
+    if isinstance(declared, str) and re.fullmatch(r"/[A-Za-z0-9._~/-]*", declared):
+        return declared
+    texts = [server.description for server in servers]
+    texts += [variable.description for server in servers for variable in server.variables]
+    found = next((match.group(1) for text in texts if (match := _SESSION_ENDPOINT.search(text))), None)
+    return found or "/sessions"
 
 
 def _kind(content_type: str) -> MessageKind:

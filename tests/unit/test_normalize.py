@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from asyncapi_gen.ir import Api, MessageKind, Role
+from asyncapi_gen.ir import Api, MessageKind, Payload, Role, Route
 from asyncapi_gen.load import load_file
 from asyncapi_gen.normalize import normalize
 from asyncapi_gen.refs import resolve_document
@@ -64,14 +64,24 @@ def test_session_event_union_is_discriminated_by_type(runway: Api) -> None:
     assert union.members == ("SessionState", "Transcript", "SessionError")
     assert union.discriminator == "type"
     data = next(c for c in runway.channels if c.address == "/session/data")
-    assert data.client_receives == ("SessionEvent",)
-    assert data.server_receives == ("SessionControl",)
+    event = Payload("SessionEvent", ("SessionState", "Transcript", "SessionError"))
+    assert data.client_routes == (Route("on_session_event", event),)
+    assert data.server_routes == (Route("on_control_message", Payload("SessionControl", ("SessionControl",))),)
+    assert data.inbound(Role.CLIENT) == (event,)
+
+
+def test_operations_point_at_their_channel_objects(runway: Api) -> None:
+    for op in runway.operations:
+        assert op.channel in runway.channels
+    assert {op.id: op.channel.address for op in runway.operations}["sendControlMessage"] == "/session/data"
 
 
 def test_operation_names(runway: Api) -> None:
-    names = {op.id: (op.py_name, op.subject) for op in runway.operations}
-    assert names["receiveSessionEvent"] == ("receive_session_event", "session_event")
-    assert names["sendControlMessage"] == ("send_control_message", "control_message")
+    names = {op.id: (op.client_method, op.send_method, op.hook, op.topic) for op in runway.operations}
+    assert names["receiveSessionEvent"] == ("receive_session_event", "send_session_event", "on_session_event",
+                                            "session event")
+    assert names["sendControlMessage"] == ("send_control_message", "send_control_message", "on_control_message",
+                                           "control message")
 
 
 def test_v3_send_is_sent_by_the_described_application(write_spec: SpecWriter) -> None:
@@ -105,4 +115,5 @@ def test_colliding_operation_names_are_made_unique(write_spec: SpecWriter, minim
     minimal_doc["channels"]["events"]["publish"] = {"operationId": "connect", "message": {"payload": {}}}
     resolver, _ = resolve_document(load_file(write_spec(minimal_doc)))
     api, _ = normalize(resolver, "pkg", "pkg")
-    assert {op.py_name for op in api.operations}.isdisjoint({"close", "connect"})
+    assert {op.client_method for op in api.operations}.isdisjoint({"close", "connect", "send_raw"})
+    assert {op.hook for op in api.operations}.isdisjoint({"on_open", "on_close", "on_error"})

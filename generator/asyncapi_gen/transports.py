@@ -1,0 +1,28 @@
+"""What each transport means for a generated package: its template, the runtime it copies, its dependencies.
+
+One table, so that a new transport is one row here, one folder of the runtime and one template of macros
+(`templates/transports/<name>.jinja`, with the same macro names as the others): never a branch in a template.
+"""
+
+from __future__ import annotations
+
+from asyncapi_gen.ir import Transport, TransportBinding
+
+_PYDANTIC = "pydantic>=2.7,<3"
+_WEBSOCKETS = "websockets>=13"
+_AIORTC = "aiortc>=1.9"
+
+_BINDINGS = {
+    # WebRTC signaling rides on the WebSocket transport's client socket and listener, so it copies both.
+    Transport.WEBRTC: TransportBinding(Transport.WEBRTC, "transports/webrtc.jinja", ("core", "websocket", "webrtc"),
+                                       (_PYDANTIC, _WEBSOCKETS, _AIORTC), media=True, built_in=True),
+    Transport.WEBSOCKET: TransportBinding(Transport.WEBSOCKET, "transports/websocket.jinja", ("core", "websocket"),
+                                          (_PYDANTIC, _WEBSOCKETS), media=False, built_in=True),
+    Transport.NONE: TransportBinding(Transport.NONE, "transports/none.jinja", ("core",), (_PYDANTIC,), media=False,
+                                     built_in=False),
+}
+
+
+def binding_for(transport: Transport) -> TransportBinding:
+    """The binding of a transport."""
+    return _BINDINGS[transport]
