@@ -3,8 +3,8 @@
 Run by hand: ``python bench/generated_roundtrip.py [--round-trips N] [--messages N] [--package-root DIR]``.
 
 The generated side is the committed package (``generated/runway-characters``, or ``--package-root``):
-``RunwayCharactersClient.send_control_message`` sends a ``SessionControl`` (~1 KiB, padded in its
-``metadata``); the server is a ``RunwayCharactersHandler`` subclass whose ``on_control_message``
+``Client.send_control_message`` sends a ``SessionControl`` (~1 KiB, padded in its
+``metadata``); the server is a ``ServerHandler`` subclass whose ``on_control_message``
 replies with a ``SessionState`` (round trips) or counts (one-way throughput); the client's
 ``on_session_event`` hook receives the reply. Typed models, validated on both sides, as a user of
 the package would write it; the session also negotiates Runway's audio and video (idle here).
@@ -24,7 +24,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from asyncapi_gen.runtime import encode_message
+from asyncapi_gen.runtime.core.codec import encode_message
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from runtime_roundtrip import LOOPBACK, bench_raw, measure_round_trips, measure_throughput, report
@@ -45,7 +45,7 @@ def load_package(root: Path) -> ModuleType:
 async def bench_generated(rc: ModuleType, round_trips: int, messages: int) -> tuple[list[float], float]:
     models = rc.models
 
-    class Avatar(rc.RunwayCharactersHandler):  # type: ignore[name-defined,misc]
+    class Avatar(rc.ServerHandler):  # type: ignore[name-defined,misc]
         """Replies to each control message with a session state, or counts them."""
 
         echo = True
@@ -63,13 +63,13 @@ async def bench_generated(rc: ModuleType, round_trips: int, messages: int) -> tu
 
     replies: asyncio.Queue[int | None] = asyncio.Queue()
 
-    class Listener(rc.RunwayCharactersClientHandler):  # type: ignore[name-defined,misc]
+    class Listener(rc.ClientHandler):  # type: ignore[name-defined,misc]
         async def on_session_event(self, message: Any) -> None:
             replies.put_nowait(None)
 
-    async with rc.RunwayCharactersServer(Avatar, ice=LOOPBACK) as server:
+    async with rc.Server(Avatar, ice=LOOPBACK) as server:
         url, token = server.issue_session()
-        async with rc.RunwayCharactersClient(url, token, handler=Listener(), ice=LOOPBACK) as client:
+        async with rc.Client(url, token, handler=Listener(), ice=LOOPBACK) as client:
 
             async def send(seq: int) -> None:
                 await client.send_control_message(control(models, seq))

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from runway_characters import CloseReason, IceConfig, RunwayCharactersServer, RunwayCharactersServerSession
+from runway_characters import CloseReason, IceConfig, Server, ServerSession
 from runway_characters.mock import MockHandler
 
 LOOPBACK = IceConfig(host_addresses=("127.0.0.1",))
@@ -180,7 +180,7 @@ class RecordingMock(MockHandler):
         super().__init__()
         self.close_reasons: list[CloseReason] = []
 
-    async def on_close(self, session: RunwayCharactersServerSession, reason: CloseReason) -> None:
+    async def on_close(self, session: ServerSession, reason: CloseReason) -> None:
         self.close_reasons.append(reason)
         await super().on_close(session, reason)
 
@@ -196,7 +196,7 @@ def test_chromium_joins_a_session_with_the_generated_mock(tmp_path: Path) -> Non
         return handlers[-1]
 
     async def scenario() -> None:
-        async with RunwayCharactersServer(factory, ice=LOOPBACK) as server:
+        async with Server(factory, ice=LOOPBACK) as server:
             page = PageServer()
             await page.start()
             url, token = server.issue_session()

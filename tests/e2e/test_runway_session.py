@@ -16,16 +16,16 @@ from typing import Any
 import pytest
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from runway_characters import (
+    Client,
+    ClientHandler,
     CloseReason,
     IceConfig,
-    RunwayCharactersClient,
-    RunwayCharactersClientHandler,
-    RunwayCharactersServer,
+    Server,
     TokenRejected,
+    ToneAudioTrack,
     WireError,
     models,
 )
-from runway_characters._runtime import ToneAudioTrack
 from runway_characters.mock import MockHandler
 
 LOOPBACK = IceConfig(host_addresses=("127.0.0.1",))
@@ -42,7 +42,7 @@ def run(coro_factory: Callable[[], Awaitable[None]], timeout: float = 60.0) -> N
     asyncio.run(bounded())
 
 
-class Recorder(RunwayCharactersClientHandler):
+class Recorder(ClientHandler):
     def __init__(self) -> None:
         self.events: list[Any] = []
         self.errors: list[WireError] = []
@@ -81,11 +81,11 @@ def test_full_session_media_and_typed_messages() -> None:
             handlers.append(MockHandler())
             return handlers[-1]
 
-        async with RunwayCharactersServer(factory, ice=LOOPBACK) as server:
+        async with Server(factory, ice=LOOPBACK) as server:
             url, token = server.issue_session()
             recorder = Recorder()
             tone = ToneAudioTrack(frequency=440.0)
-            client = RunwayCharactersClient(url, token, handler=recorder, ice=LOOPBACK)
+            client = Client(url, token, handler=recorder, ice=LOOPBACK)
             client.send_user_audio(tone)
             async with client:
                 video = await client.receive_avatar_video()
@@ -115,15 +115,15 @@ def test_full_session_media_and_typed_messages() -> None:
 
 def test_token_is_single_use_and_bad_tokens_are_refused() -> None:
     async def scenario() -> None:
-        async with RunwayCharactersServer(MockHandler, ice=LOOPBACK) as server:
+        async with Server(MockHandler, ice=LOOPBACK) as server:
             url, token = server.issue_session()
-            async with RunwayCharactersClient(url, token, ice=LOOPBACK) as client:
+            async with Client(url, token, ice=LOOPBACK) as client:
                 await client.send_control_message(models.SessionControl(type=models.SessionControlType.MUTE))
             for bad in (token, "not-a-token", ""):
                 with pytest.raises(TokenRejected):
-                    await RunwayCharactersClient(url, bad, ice=LOOPBACK).connect()
+                    await Client(url, bad, ice=LOOPBACK).connect()
             url, fresh = server.issue_session()
-            async with RunwayCharactersClient(url, fresh, ice=LOOPBACK) as client:
+            async with Client(url, fresh, ice=LOOPBACK) as client:
                 await client.send_control_message(models.SessionControl(type=models.SessionControlType.UNMUTE))
 
     run(scenario)
@@ -137,10 +137,10 @@ def test_bad_client_messages_give_typed_errors_and_the_session_goes_on() -> None
             handlers.append(MockHandler())
             return handlers[-1]
 
-        async with RunwayCharactersServer(factory, ice=LOOPBACK) as server:
+        async with Server(factory, ice=LOOPBACK) as server:
             url, token = server.issue_session()
             recorder = Recorder()
-            async with RunwayCharactersClient(url, token, handler=recorder, ice=LOOPBACK) as client:
+            async with Client(url, token, handler=recorder, ice=LOOPBACK) as client:
                 bad = ["{not json", '{"type":"nope"}', json.dumps({"type": "mute", "metadata": {"x": "y" * (1 << 20)}})]
 
                 def transcripts() -> int:
@@ -167,10 +167,10 @@ def test_max_duration_ends_the_session_on_both_sides() -> None:
             async def on_close(self, session: Any, reason: CloseReason) -> None:
                 closed.append(reason)
 
-        async with RunwayCharactersServer(Watch, ice=LOOPBACK, max_duration=2.0) as server:
+        async with Server(Watch, ice=LOOPBACK, max_duration=2.0) as server:
             url, token = server.issue_session()
             started = time.monotonic()
-            async with RunwayCharactersClient(url, token, ice=LOOPBACK) as client:
+            async with Client(url, token, ice=LOOPBACK) as client:
                 reason = await asyncio.wait_for(client.wait_closed(), 10)
             elapsed = time.monotonic() - started
             await wait_until(lambda: bool(closed))
@@ -184,13 +184,13 @@ def test_max_duration_ends_the_session_on_both_sides() -> None:
 def test_ten_concurrent_sessions_on_one_mock() -> None:
     async def one(url: str, token: str) -> int:
         recorder = Recorder()
-        async with RunwayCharactersClient(url, token, handler=recorder, ice=LOOPBACK) as client:
+        async with Client(url, token, handler=recorder, ice=LOOPBACK) as client:
             await client.send_control_message(models.SessionControl(type=models.SessionControlType.MUTE))
             await wait_until(lambda: any(isinstance(e, models.Transcript) for e in recorder.events), 30)
         return len(recorder.events)
 
     async def scenario() -> None:
-        async with RunwayCharactersServer(MockHandler, ice=LOOPBACK) as server:
+        async with Server(MockHandler, ice=LOOPBACK) as server:
             sessions = [server.issue_session() for _ in range(10)]
             counts = await asyncio.gather(*(one(url, token) for url, token in sessions))
             await wait_until(lambda: server.active_sessions == 0, 20)
@@ -201,12 +201,12 @@ def test_ten_concurrent_sessions_on_one_mock() -> None:
 
 def test_http_session_endpoint_issues_working_tokens() -> None:
     async def scenario() -> None:
-        async with RunwayCharactersServer(MockHandler, ice=LOOPBACK, http_port=0) as server:
+        async with Server(MockHandler, ice=LOOPBACK, http_port=0) as server:
             assert server.http_url is not None
             request = urllib.request.Request(server.http_url, method="POST", data=b"")
             body = await asyncio.to_thread(lambda: urllib.request.urlopen(request, timeout=5).read())
             issued = json.loads(body)
-            async with RunwayCharactersClient(issued["url"], issued["token"], ice=LOOPBACK) as client:
+            async with Client(issued["url"], issued["token"], ice=LOOPBACK) as client:
                 await client.send_control_message(models.SessionControl(type=models.SessionControlType.MUTE))
 
     run(scenario)

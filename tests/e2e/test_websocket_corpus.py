@@ -55,10 +55,10 @@ def test_typed_messages_both_ways_over_websocket(ws_fixture: ModuleType) -> None
             handlers.append(mock.MockHandler())
             return handlers[-1]
 
-        async with ws_fixture.WsFixtureServer(factory) as server:
+        async with ws_fixture.Server(factory) as server:
             url, token = server.issue_session()
             assert url.startswith("ws://127.0.0.1:")
-            async with ws_fixture.WsFixtureClient(url, token) as client:
+            async with ws_fixture.Client(url, token) as client:
                 sent = models.TestMessagePayload(type="greeting", content="hello")
                 await client.send_message(sent)
                 async for message in client.receive_message():
@@ -85,9 +85,9 @@ def test_a_feed_client_receives_typed_market_data(gemini: ModuleType) -> None:
     assert channels.v1_marketdata_symbol_address("btcusd") == "/v1/marketdata/btcusd"
 
     async def scenario() -> Any:
-        async with gemini.GeminiFeedServer(mock.MockHandler) as server:
+        async with gemini.Server(mock.MockHandler) as server:
             url, token = server.issue_session()
-            async with gemini.GeminiFeedClient(url, token) as client:
+            async with gemini.Client(url, token) as client:
                 async for message in client.receive_market_data():
                     return message
         return None
@@ -102,14 +102,14 @@ def mqtt_lights(tmp_path: Path) -> Iterator[ModuleType]:
 
 
 def test_other_protocols_build_and_refuse_clearly_at_connect_not_at_build(mqtt_lights: ModuleType) -> None:
-    runtime = importlib.import_module("mqtt_lights._runtime")
+    runtime = importlib.import_module("mqtt_lights._runtime.core")
 
     async def scenario() -> None:
-        client = mqtt_lights.MqttLightsClient("mqtt://test.mosquitto.org", None)
+        client = mqtt_lights.Client("mqtt://test.mosquitto.org", None)
         with pytest.raises(runtime.TransportNotAvailable, match="mqtt") as raised:
             await client.connect()
         assert "transport=" in str(raised.value)
         with pytest.raises(runtime.TransportNotAvailable, match="mqtt"):
-            await mqtt_lights.MqttLightsServer(importlib.import_module("mqtt_lights.mock").MockHandler).start()
+            await mqtt_lights.Server(importlib.import_module("mqtt_lights.mock").MockHandler).start()
 
     asyncio.run(asyncio.wait_for(scenario(), 10))

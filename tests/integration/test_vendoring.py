@@ -15,14 +15,14 @@ GOLDEN = REPO / "generated" / "runway-characters"
 
 VENDORED_SESSION = """
 import asyncio
-from runway_characters import IceConfig, RunwayCharactersClient, RunwayCharactersServer, models
+from runway_characters import Client, IceConfig, Server, models
 from runway_characters.mock import MockHandler
 
 async def main() -> None:
     ice = IceConfig(host_addresses=("127.0.0.1",))
-    async with RunwayCharactersServer(MockHandler, ice=ice) as server:
+    async with Server(MockHandler, ice=ice) as server:
         url, token = server.issue_session()
-        async with RunwayCharactersClient(url, token, ice=ice) as client:
+        async with Client(url, token, ice=ice) as client:
             await client.send_control_message(models.SessionControl(type="mute"))
             async for event in client.receive_session_event():
                 if isinstance(event, models.Transcript):
