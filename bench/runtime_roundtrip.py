@@ -18,18 +18,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 from aiortc import RTCDataChannel, RTCPeerConnection
-from asyncapi_gen.runtime import (
-    ChannelKind,
-    ChannelSpec,
-    CloseReason,
-    IceConfig,
-    ServerSession,
-    WebRTCClientSession,
-    WebRTCServer,
-    WireError,
-    encode_message,
-)
-from asyncapi_gen.runtime.ice import pinned_host_addresses, rtc_configuration
+from asyncapi_gen.runtime.core import ChannelKind, ChannelSpec, CloseReason, ServerSession, WireError
+from asyncapi_gen.runtime.core.codec import encode_message
+from asyncapi_gen.runtime.webrtc import IceConfig, WebRTCClientSession, WebRTCServer
+from asyncapi_gen.runtime.webrtc.ice import pinned_host_addresses, rtc_configuration
 from pydantic import BaseModel, TypeAdapter
 
 LOOPBACK = IceConfig(host_addresses=("127.0.0.1",))

@@ -11,14 +11,8 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from asyncapi_gen.runtime import (
-    ChannelKind,
-    ChannelSpec,
-    CloseReason,
-    IceConfig,
-    ServerSession,
-    WireError,
-)
+from asyncapi_gen.runtime.core import ChannelKind, ChannelSpec, CloseReason, ServerSession, WireError
+from asyncapi_gen.runtime.webrtc import IceConfig
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 LOOPBACK = IceConfig(host_addresses=("127.0.0.1",))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from asyncapi_gen.runtime import (
+from asyncapi_gen.runtime.core import (
     ChannelKind,
     ChannelSpec,
     InvalidJson,
@@ -13,10 +13,9 @@ from asyncapi_gen.runtime import (
     SchemaViolation,
     UnknownMessage,
     WireError,
-    decode_first,
-    decode_message,
-    encode_message,
 )
+from asyncapi_gen.runtime.core.channels import Side
+from asyncapi_gen.runtime.core.codec import Router, decode_first, decode_message, encode_message
 from pydantic import TypeAdapter
 from rt_support import DATA, ServerEvent, SessionControl, SessionState, Transcript, data_channel, now
 
@@ -143,3 +142,22 @@ def test_decode_first_routes_to_the_first_channel_that_accepts_and_picks_the_mos
     with pytest.raises(MessageTooLarge) as large:
         decode_first(candidates, json.dumps({"pad": "x" * 300_000}))
     assert large.value.channel == "/small"
+
+
+def test_the_router_decodes_by_the_address_given_or_finds_the_channel() -> None:
+    small = ChannelSpec("/small", ChannelKind.DATA, None, True, True, server_inbound=TypeAdapter(SessionControl))
+    silent = ChannelSpec("/silent", ChannelKind.DATA, None, client_sends=False, server_sends=True)
+    anything = ChannelSpec("/any", ChannelKind.DATA, None, client_sends=True, server_sends=False)
+    router = Router([anything, silent, small], Side.SERVER)
+    assert router.route("/small", '{"type": "mute"}') == ("/small", SessionControl(type="mute"))
+    assert router.route("/any", '{"type": "mute"}') == ("/any", {"type": "mute"})
+    assert router.route(None, '{"type": "mute"}') == ("/small", SessionControl(type="mute"))  # typed first
+    assert router.route(None, "[1]") == ("/any", [1])
+    with pytest.raises(SchemaViolation):
+        router.route("/small", "[1]")
+    with pytest.raises(UnknownMessage, match="the peer does not send on /silent"):
+        router.route("/silent", "{}")
+    with pytest.raises(UnknownMessage, match="no data channel"):
+        router.route("/nowhere", "{}")
+    with pytest.raises(UnknownMessage, match="the client receives on no channel"):
+        Router([anything], Side.CLIENT).route(None, "{}")

@@ -6,16 +6,8 @@ import asyncio
 import gc
 
 from aiortc import RTCPeerConnection
-from asyncapi_gen.runtime import (
-    ChannelKind,
-    ChannelSpec,
-    CloseReason,
-    ServerSession,
-    ToneAudioTrack,
-    WebRTCClientSession,
-    WebRTCServer,
-    WireError,
-)
+from asyncapi_gen.runtime.core import ChannelKind, ChannelSpec, CloseReason, ServerSession, WireError
+from asyncapi_gen.runtime.webrtc import ToneAudioTrack, WebRTCClientSession, WebRTCServer
 from rt_support import AUDIO, DATA, LOOPBACK, SessionControl, SessionState, data_channel, now, run, within
 
 SESSIONS = 10

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from asyncapi_gen.runtime import (
-    CloseReason,
-    ServerSession,
+from asyncapi_gen.runtime.core import CloseReason, ServerSession
+from asyncapi_gen.runtime.webrtc import (
     SyntheticVideoTrack,
     ToneAudioTrack,
     WebRTCClientSession,

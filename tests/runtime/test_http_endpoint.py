@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
-from asyncapi_gen.runtime import WebRTCClientSession, WebRTCServer
+from asyncapi_gen.runtime.webrtc import WebRTCClientSession, WebRTCServer
 from rt_support import DATA, LOOPBACK, Recorder, SessionControl, data_channel, run, within
 
 
@@ -28,9 +28,9 @@ def test_post_returns_a_url_and_token_that_open_a_session() -> None:
         recorder = Recorder()
         channels = [data_channel()]
         async with WebRTCServer(channels, recorder, ice=LOOPBACK, http_port=0) as server:
-            assert server.http_url is not None and server.http_url.endswith("/v1/realtime_sessions")
+            assert server.http_url is not None and server.http_url.endswith("/sessions")
             port = int(server.http_url.split(":")[2].split("/")[0])
-            request = b"POST /v1/realtime_sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
+            request = b"POST /sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
             status, headers, body = await http(port, request)
             assert status == 200
             assert headers["content-type"] == "application/json"
@@ -47,13 +47,17 @@ def test_post_returns_a_url_and_token_that_open_a_session() -> None:
 
 def test_other_paths_and_methods_are_refused() -> None:
     async def scenario() -> None:
-        async with WebRTCServer([data_channel()], Recorder(), ice=LOOPBACK, http_port=0) as server:
-            assert server.http_url is not None
+        channels = [data_channel()]
+        endpoint = "/v1/realtime_sessions"
+        async with WebRTCServer(channels, Recorder(), ice=LOOPBACK, http_port=0, session_endpoint=endpoint) as server:
+            assert server.http_url is not None and server.http_url.endswith(endpoint)
             port = int(server.http_url.split(":")[2].split("/")[0])
             status, headers, _ = await http(port, b"GET /v1/realtime_sessions HTTP/1.1\r\nHost: x\r\n\r\n")
             assert status == 405 and headers["allow"] == "POST"
             status, _, _ = await http(port, b"POST /elsewhere HTTP/1.1\r\nHost: x\r\n\r\n")
             assert status == 404
+            status, _, _ = await http(port, b"POST /sessions HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert status == 404  # the default path is not served when another is given
             status, _, _ = await http(port, b"nonsense\r\n\r\n")
             assert status == 400
             assert server.tokens.redeem("anything") is False

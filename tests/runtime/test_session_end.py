@@ -7,15 +7,8 @@ import time
 from typing import Any
 
 import pytest
-from asyncapi_gen.runtime import (
-    CloseReason,
-    ServerSession,
-    SessionClosed,
-    SignalingError,
-    ToneAudioTrack,
-    WebRTCClientSession,
-    WebRTCServer,
-)
+from asyncapi_gen.runtime.core import CloseReason, ServerSession, SessionClosed, SignalingError
+from asyncapi_gen.runtime.webrtc import ToneAudioTrack, WebRTCClientSession, WebRTCServer
 from rt_support import (
     AUDIO,
     DATA,
@@ -98,8 +91,9 @@ def test_a_dropped_signaling_socket_is_peer_gone() -> None:
             url, token = server.issue_session()
             client = WebRTCClientSession(url, token, channels, ice=LOOPBACK)
             await client.connect()
-            assert client._signaling is not None
-            client._signaling.transport.abort()  # the network goes away: no bye, no close frame
+            signaling = client._link.signaling
+            assert signaling is not None
+            signaling.transport.abort()  # the network goes away: no bye, no close frame
             await within(recorder.handlers[0].closed.wait())
             assert recorder.handlers[0].close_reasons == [CloseReason.PEER_GONE]
             assert await within(client.wait_closed()) is CloseReason.PEER_GONE
@@ -230,9 +224,10 @@ def test_a_peer_connection_that_dies_without_a_bye_is_peer_gone_on_the_server() 
             client = WebRTCClientSession(url, token, channels, ice=LOOPBACK)
             await client.connect()
             # Silence the client's signaling, so the server can only learn it from the media path (DTLS).
-            signaling, client._signaling = client._signaling, None
-            assert client._pc is not None and signaling is not None
-            await client._pc.close()
+            link = client._link
+            signaling, link.signaling = link.signaling, None
+            assert link._pc is not None and signaling is not None
+            await link._pc.close()
             await within(recorder.handlers[0].closed.wait())
             assert recorder.handlers[0].close_reasons == [CloseReason.PEER_GONE]
             assert await within(client.wait_closed()) is CloseReason.PEER_GONE

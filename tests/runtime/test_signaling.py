@@ -6,19 +6,20 @@ import asyncio
 
 import aioice.ice
 import pytest
-from asyncapi_gen.runtime import CloseReason, IceConfig, SignalingError
-from asyncapi_gen.runtime.ice import pinned_host_addresses, rtc_configuration
-from asyncapi_gen.runtime.signaling import (
+from asyncapi_gen.runtime.core import CloseReason, SignalingError
+from asyncapi_gen.runtime.webrtc import IceConfig
+from asyncapi_gen.runtime.webrtc.ice import pinned_host_addresses, rtc_configuration
+from asyncapi_gen.runtime.webrtc.sdp import advertise_max_message_size
+from asyncapi_gen.runtime.webrtc.signaling import (
     Answer,
     Bye,
     Offer,
-    advertise_max_message_size,
     bye_for,
     format_signal,
     parse_signal,
     reason_of_bye,
-    with_token,
 )
+from asyncapi_gen.runtime.websocket.client import with_token
 
 
 def test_signals_round_trip_through_their_json_frames() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 
 import pytest
-from asyncapi_gen.runtime import InMemoryTokenIssuer, TokenIssuer
+from asyncapi_gen.runtime.core import InMemoryTokenIssuer, TokenIssuer
 
 
 class Clock:

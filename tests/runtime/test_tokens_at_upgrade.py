@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from asyncapi_gen.runtime import TokenRejected, WebRTCClientSession, WebRTCServer
+from asyncapi_gen.runtime.core import TokenRejected
+from asyncapi_gen.runtime.webrtc import WebRTCClientSession, WebRTCServer
 from rt_support import DATA, LOOPBACK, Recorder, SessionControl, data_channel, run, within
 
 

@@ -5,15 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from asyncapi_gen.runtime import (
-    InvalidJson,
-    MessageTooLarge,
-    SchemaViolation,
-    UnknownMessage,
-    WebRTCClientSession,
-    WebRTCServer,
-    WireError,
-)
+from asyncapi_gen.runtime.core import InvalidJson, MessageTooLarge, SchemaViolation, UnknownMessage, WireError
+from asyncapi_gen.runtime.webrtc import WebRTCClientSession, WebRTCServer
 from rt_support import DATA, LOOPBACK, Recorder, SessionControl, data_channel, run, within
 
 

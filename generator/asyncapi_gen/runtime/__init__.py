@@ -1,76 +1,15 @@
-"""The asyncapi-gen transport runtime: WebRTC and WebSocket sessions for channels described by an AsyncAPI document.
+"""The asyncapi-gen transport runtime, copied verbatim into every generated package as ``_runtime/``.
 
-Copied verbatim into every generated package as ``_runtime/``; it imports nothing from the
-generator. Generated code describes its channels with ``ChannelSpec`` and talks to a
-``ClientTransport`` (``WebRTCClientSession``, ``WebSocketClientSession``) on the client side and a
-``ServerTransport`` (``WebRTCServer``, ``WebSocketServer``) driving ``SessionHandler``s on the server
-side; ``UnavailableClientTransport``/``UnavailableServerTransport`` stand in for other protocols.
+It imports nothing from the generator, and this file imports nothing at all, so importing one
+layer never loads another's dependencies:
+
+- ``core/``: channels, the codec and its routing, delivery, the one ``Session`` class, the
+  contracts generated code talks to (``ClientTransport``, ``ServerTransport``, ...), tokens;
+  only the standard library and pydantic.
+- ``websocket/``: the plain WebSocket transport (websockets), and the WebSocket client socket
+  and listener that WebRTC signaling rides on.
+- ``webrtc/``: the WebRTC transport (aiortc): data channels, audio and video tracks.
+
+Each transport subpackage has the same module names: ``session.py`` (the link under a
+``Session``), ``client.py``, ``server.py``.
 """
-
-from .channels import ChannelKind, ChannelSpec
-from .codec import decode_first, decode_message, encode_message
-from .errors import (
-    AsyncApiRuntimeError,
-    CloseReason,
-    InvalidJson,
-    MessageTooLarge,
-    SchemaViolation,
-    SessionClosed,
-    SignalingError,
-    TokenRejected,
-    TransportNotAvailable,
-    UnknownMessage,
-    WireError,
-)
-from .ice import IceConfig
-from .media import SyntheticVideoTrack, ToneAudioTrack, count_frames
-from .tokens import InMemoryTokenIssuer, TokenIssuer
-from .transport import (
-    ClientTransport,
-    ServerSession,
-    ServerTransport,
-    SessionHandler,
-    UnavailableClientTransport,
-    UnavailableServerTransport,
-)
-from .webrtc_client import WebRTCClientSession
-from .webrtc_server import WebRTCServer, WebRTCServerSession
-from .websocket_client import WebSocketClientSession
-from .websocket_server import WebSocketServer, WebSocketServerSession
-
-__all__ = [
-    "AsyncApiRuntimeError",
-    "ChannelKind",
-    "ChannelSpec",
-    "ClientTransport",
-    "CloseReason",
-    "IceConfig",
-    "InMemoryTokenIssuer",
-    "InvalidJson",
-    "MessageTooLarge",
-    "SchemaViolation",
-    "ServerSession",
-    "ServerTransport",
-    "SessionClosed",
-    "SessionHandler",
-    "SignalingError",
-    "SyntheticVideoTrack",
-    "TokenIssuer",
-    "TokenRejected",
-    "ToneAudioTrack",
-    "TransportNotAvailable",
-    "UnavailableClientTransport",
-    "UnavailableServerTransport",
-    "UnknownMessage",
-    "WebRTCClientSession",
-    "WebRTCServer",
-    "WebRTCServerSession",
-    "WebSocketClientSession",
-    "WebSocketServer",
-    "WebSocketServerSession",
-    "WireError",
-    "count_frames",
-    "decode_first",
-    "decode_message",
-    "encode_message",
-]

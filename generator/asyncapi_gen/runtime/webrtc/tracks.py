@@ -1,8 +1,12 @@
-"""A remote track that never grows without bound.
+"""Tracks between aiortc and the runtime's callers.
 
-aiortc queues every decoded frame of a remote track until someone calls ``recv()``; a handler that
-ignores a track (or reads it slowly) would hold minutes of decoded video. This wrapper pulls frames
-as they come and keeps only the newest ``capacity``: for live media a late frame is worth nothing.
+``BufferedTrack``: aiortc queues every decoded frame of a remote track until someone calls
+``recv()``; a handler that ignores a track (or reads it slowly) would hold minutes of decoded
+video. This wrapper pulls frames as they come and keeps only the newest ``capacity``: for live
+media a late frame is worth nothing.
+
+``sendable``: callers hand the runtime any core ``Track``; aiortc sends only its own
+``MediaStreamTrack``, so anything else is wrapped.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from aiortc.mediastreams import MediaStreamError
 from av.frame import Frame
 from av.packet import Packet
 
-__all__ = ["BufferedTrack"]
+from ..core.contracts import Track
+
+__all__ = ["BufferedTrack", "sendable"]
 
 
 class BufferedTrack(MediaStreamTrack):
@@ -63,3 +69,25 @@ class BufferedTrack(MediaStreamTrack):
         super().stop()
         self._ended = True
         self._arrived.set()
+
+
+def sendable(track: Track) -> MediaStreamTrack:
+    """``track`` as aiortc can send it."""
+    return track if isinstance(track, MediaStreamTrack) else _ForeignTrack(track)
+
+
+class _ForeignTrack(MediaStreamTrack):
+    """A ``Track`` of another library, seen as aiortc's ``MediaStreamTrack``."""
+
+    def __init__(self, track: Track) -> None:
+        super().__init__()
+        self.kind = track.kind
+        self._track = track
+
+    async def recv(self) -> Frame | Packet[Any]:
+        frame: Frame | Packet[Any] = await self._track.recv()
+        return frame
+
+    def stop(self) -> None:
+        super().stop()
+        self._track.stop()

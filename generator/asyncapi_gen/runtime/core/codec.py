@@ -1,17 +1,20 @@
-"""Pure message codec: bytes off a data channel -> typed model, typed model -> JSON text.
+"""Pure message codec: typed model -> JSON text, and received bytes -> (channel, typed model).
 
-No sockets here, so every rule about bad wire input is testable on its own.
+No sockets here, so every rule about bad wire input is testable on its own. ``Router`` is the one
+place that decides which channel's validator a received message meets, for every transport: by
+the address the transport names (a WebRTC data channel's label), or, when the transport names
+none (a plain WebSocket shares one socket for every channel), by trying the channels in order.
 """
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from .channels import ChannelSpec
+from .channels import ChannelKind, ChannelSpec, Side
 from .errors import (
     RAW_EXCERPT_BYTES,
     InvalidJson,
@@ -22,6 +25,8 @@ from .errors import (
 )
 
 __all__ = [
+    "ANY_JSON",
+    "Router",
     "as_bytes",
     "check_size",
     "classify",
@@ -32,6 +37,9 @@ __all__ = [
     "encode_message",
     "too_large",
 ]
+
+#: What validates a data channel received without an adapter: any JSON.
+ANY_JSON: TypeAdapter[Any] = TypeAdapter(Any)
 
 #: A single-model channel's field with one of these names and an enum of strings is treated as its
 #: discriminator even without a ``const`` (e.g. a control message whose ``type`` is mute/unmute/...).
@@ -106,6 +114,65 @@ def decode_first(
         (error for error in failures if isinstance(error, SchemaViolation)), None
     )
     raise violation or failures[0]
+
+
+Routed = tuple[str, Any]
+"""A received message that passed validation: (channel address, typed message)."""
+
+
+class Router:
+    """Where what one side receives goes: ``route(address, raw)`` -> (address, message).
+
+    ``address`` is the channel the transport received ``raw`` on, or None when the transport
+    does not say. With an address, that channel's validator decides (a channel the peer does not
+    send on, or no channel at all, is an ``UnknownMessage``). Without one, ``raw`` goes to the
+    first channel, in channel order, whose validator accepts it; channels received without an
+    adapter (any JSON) are tried last (see ``decode_first`` for which error wins otherwise).
+    Every refusal is raised as a ``WireError``.
+    """
+
+    def __init__(self, channels: Iterable[ChannelSpec], side: Side) -> None:
+        data = [spec for spec in channels if spec.kind is ChannelKind.DATA]
+        received = [spec for spec in data if side.receives(spec)]
+        #: Typed channels first, any-JSON ones last (a stable sort keeps channel order).
+        self._candidates = [
+            (spec, side.inbound(spec) or ANY_JSON)
+            for spec in sorted(received, key=lambda spec: side.inbound(spec) is None)
+        ]
+        self._decoders: dict[str, Callable[[str | bytes], Any]] = {
+            spec.address: decoder(spec, adapter) for spec, adapter in self._candidates
+        }
+        self._refusals = {
+            spec.address: "the peer does not send on " + spec.address
+            for spec in data
+            if not side.receives(spec)
+        }
+        self._receives_nothing = f"the {side.value} receives on no channel"
+        self._first = data[0].address if data else ""
+        #: With one candidate, routing without an address is that channel's decoder.
+        self._only = (
+            (received[0].address, self._decoders[received[0].address])
+            if len(received) == 1
+            else None
+        )
+
+    def route(self, address: str | None, raw: str | bytes) -> Routed:
+        """Validate ``raw``, received on ``address`` (None: on no particular channel)."""
+        if address is None:
+            return self._route_any(raw)
+        decode = self._decoders.get(address)
+        if decode is None:
+            detail = self._refusals.get(address, f"no data channel {address!r}")
+            raise UnknownMessage(address, as_bytes(raw), detail)
+        return address, decode(raw)
+
+    def _route_any(self, raw: str | bytes) -> Routed:
+        if self._only is not None:
+            address, decode = self._only
+            return address, decode(raw)
+        if not self._candidates:
+            raise UnknownMessage(self._first, as_bytes(raw), self._receives_nothing)
+        return decode_first(self._candidates, raw)
 
 
 def encode_message(message: BaseModel) -> str:

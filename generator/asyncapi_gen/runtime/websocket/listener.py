@@ -1,60 +1,47 @@
-"""What the WebRTC and the WebSocket server share: the listening socket, tokens, sessions, shutdown.
+"""The WebSocket listener both WebSocket-based servers compose: tokens, live sessions, stop.
 
-Both accept WebSockets (signaling for one, the messages themselves for the other), redeem the
-session token during the HTTP upgrade, keep their live sessions, optionally serve the HTTP session
-endpoint, and stop by closing every session before they stop listening.
+The plain WebSocket server carries its messages on the accepted sockets, the WebRTC server its
+signaling; both redeem the session token during the HTTP upgrade (a refused client costs a 401
+and nothing else), keep their live sessions, optionally serve the HTTP session endpoint, and
+stop by closing every session before they stop listening.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-import logging
-import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
-from .channels import ChannelSpec, Side
-from .errors import CloseReason
-from .http_endpoint import SessionEndpoint
-from .session import BaseSession
-from .tokens import TokenIssuer
-from .transport import SessionHandler
+from ..core.tokens import TokenIssuer
+from .endpoint import SessionEndpoint
 
-__all__ = ["HandledSession", "HostedSession", "SessionServer"]
-
-logger = logging.getLogger(__name__)
+__all__ = ["Hosted", "Listener", "Serve"]
 
 
-class HostedSession(Protocol):
-    """A server-side session as its server drives it."""
+class Hosted(Protocol):
+    """A live session, as its listener needs it: to count it and to end it."""
 
     @property
     def closed(self) -> bool: ...
 
     async def close(self) -> None: ...
 
-    async def serve(
-        self,
-        connection: ServerConnection,
-        handler_factory: Callable[[], SessionHandler],
-    ) -> None:
-        """Run the whole session on ``connection``; returns once it has fully closed."""
-        ...
+
+Serve = Callable[[ServerConnection], tuple[Hosted, Awaitable[None]]]
+"""What a server does with an accepted socket: the session, and what runs it until fully closed."""
 
 
-class SessionServer:
-    """A WebSocket listener whose every accepted connection becomes one session; subclassed per transport."""
+class Listener:
+    """A WebSocket listener whose every accepted connection becomes one session, run by ``serve``."""
 
     def __init__(
         self,
-        handler_factory: Callable[[], SessionHandler],
+        serve: Serve,
         *,
         tokens: TokenIssuer | None,
         host: str,
@@ -63,7 +50,7 @@ class SessionServer:
         session_endpoint: str,
         max_frame: int,
     ) -> None:
-        self._handler_factory = handler_factory
+        self._serve = serve
         self._tokens = tokens
         self._host = host
         self._port = port
@@ -75,7 +62,7 @@ class SessionServer:
         )
         self._max_frame = max_frame
         self._server: Server | None = None
-        self._sessions: set[HostedSession] = set()
+        self._sessions: set[Hosted] = set()
         self._stopping = False
 
     async def start(self) -> None:
@@ -106,18 +93,6 @@ class SessionServer:
         if self._endpoint is not None:
             await self._endpoint.stop()
 
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
     @property
     def port(self) -> int:
         """The port actually bound."""
@@ -139,7 +114,7 @@ class SessionServer:
 
     @property
     def tokens(self) -> TokenIssuer | None:
-        """The issuer whose tokens this server accepts, or None when it lets every client in."""
+        """The issuer whose tokens this listener accepts, or None when it lets every client in."""
         return self._tokens
 
     @property
@@ -148,11 +123,8 @@ class SessionServer:
         return sum(1 for session in self._sessions if not session.closed)
 
     def issue_session(self) -> tuple[str, str]:
-        """The URL and a fresh one-use token for it ("" when this server requires no token)."""
+        """The URL and a fresh one-use token for it ("" when no token is required)."""
         return self.url, self._tokens.issue() if self._tokens is not None else ""
-
-    def _new_session(self) -> HostedSession:
-        raise NotImplementedError
 
     def _url_host(self) -> str:
         return f"[{self._host}]" if ":" in self._host else self._host
@@ -177,35 +149,9 @@ class SessionServer:
     async def _serve_connection(self, connection: ServerConnection) -> None:
         if self._stopping:
             return  # the upgrade raced stop(); returning closes the socket
-        session = self._new_session()
+        session, running = self._serve(connection)
         self._sessions.add(session)
         try:
-            await session.serve(connection, self._handler_factory)
+            await running
         finally:
             self._sessions.discard(session)
-
-
-class HandledSession(BaseSession):
-    """A server-side session driven by one ``SessionHandler``; mixed in before the transport's session."""
-
-    def __init__(
-        self, channels: Sequence[ChannelSpec], side: Side, *, max_duration: float | None
-    ) -> None:
-        super().__init__(channels, side, max_duration=max_duration)
-        self.id = secrets.token_hex(8)
-        self._handler: SessionHandler | None = None
-
-    def _use_handler(self, handler: SessionHandler) -> None:
-        """Route every message this side receives, and every wire error, to ``handler``."""
-        self._handler = handler
-        for address, (_, adapter) in self._inbound.items():
-            if adapter is not None:
-                # A partial, not a closure: one coroutine less per message.
-                self.on_message(
-                    address, functools.partial(handler.on_message, self, address)
-                )
-        self.on_error(functools.partial(handler.on_error, self))
-
-    async def _on_closed(self, reason: CloseReason) -> None:
-        if self._handler is not None:
-            await self._handler.on_close(self, reason)

@@ -1,4 +1,4 @@
-"""A minimal HTTP/1.1 listener for ``POST <session_endpoint>``: it hands out a signaling URL and token.
+"""A minimal HTTP/1.1 listener for ``POST <session_endpoint>``: it hands out a session URL and token.
 
 websockets' HTTP parser only accepts GET upgrades, so this small separate listener answers the
 one POST route; every response is complete (Content-Length) and closes the connection.

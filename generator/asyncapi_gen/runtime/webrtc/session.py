@@ -1,14 +1,17 @@
-"""What a WebRTC client session and server session share: the peer connection, its channels and tracks.
+"""The link under a WebRTC session: one peer connection and its signaling WebSocket.
 
-A session owns one ``RTCPeerConnection`` and one signaling WebSocket; data channels carry the
-messages, transceivers the media. Delivery and shutdown come from ``BaseSession``.
+Data channels carry the messages (one per data channel, label = address, so the session routes
+each message by the channel it came on), transceivers the media. The signaling socket stays open
+for the session and carries the bye. Delivery and shutdown are the ``Session``'s; the media half
+of the contract (``set_send_track``, ``remote_track``) is this link's.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from aiortc import (
     MediaStreamTrack,
@@ -20,22 +23,20 @@ from aiortc.exceptions import InvalidStateError
 from websockets.asyncio.connection import Connection
 from websockets.exceptions import ConnectionClosed
 
-from .buffered_track import BufferedTrack
-from .channels import ChannelKind, ChannelSpec, Side
-from .codec import as_bytes, decoder
-from .errors import (
-    CloseReason,
-    SessionClosed,
-    SignalingError,
-    UnknownMessage,
-    WireError,
-)
+from ..core.channels import ChannelKind, ChannelSpec
+from ..core.contracts import Track
+from ..core.errors import CloseReason, SessionClosed, SignalingError
+from ..core.session import Session
+from ..core.steps import STEP_TIMEOUT, logged
+from ..core.waiting import first_of
 from .ice import IceConfig, rtc_configuration
-from .session import STEP_TIMEOUT, BaseSession, logged
 from .signaling import Bye, bye_for, format_signal, parse_signal, reason_of_bye
-from .waiting import first_of
+from .tracks import BufferedTrack, sendable
 
-__all__ = ["PeerSession"]
+if TYPE_CHECKING:
+    from ..core.contracts import Link, MediaSession
+
+__all__ = ["PeerLink"]
 
 logger = logging.getLogger(__name__)
 
@@ -44,30 +45,35 @@ _SEND_HIGH_WATER = 1 << 20
 _SEND_LOW_WATER = 1 << 18
 
 
-class PeerSession(BaseSession):
-    """One WebRTC session seen from one side; subclassed by the client and the server session."""
+class PeerLink:
+    """One peer connection under ``session``, set up by the client (offerer) or the server."""
 
-    def __init__(
-        self, channels: Sequence[ChannelSpec], side: Side, *, max_duration: float | None
-    ) -> None:
-        super().__init__(channels, side, max_duration=max_duration)
-        self._media = [spec for spec in channels if spec.kind is not ChannelKind.DATA]
+    def __init__(self, session: Session[Any], *, ice: IceConfig) -> None:
+        self._session = session
+        self.ice = ice
+        channels = session.channels.values()
+        self.media = [spec for spec in channels if spec.kind is not ChannelKind.DATA]
+        """Media channels in list order: the i-th is the i-th media section of the offer."""
+        self.data = [spec for spec in channels if spec.kind is ChannelKind.DATA]
+        self.signaling: Connection | None = None
+        """The signaling socket, once open; the bye goes out on it."""
+        self.connected = asyncio.Event()
+        """Set once ICE and DTLS have connected."""
         self._pc: RTCPeerConnection | None = None
-        self._signaling: Connection | None = None
         self._data_channels: dict[str, RTCDataChannel] = {}
-        self._channel_open = {address: asyncio.Event() for address in self._inbound}
-        self._drained = {address: asyncio.Event() for address in self._inbound}
+        self._channel_open = {spec.address: asyncio.Event() for spec in self.data}
+        self._drained = {spec.address: asyncio.Event() for spec in self.data}
         self._transceivers: dict[str, RTCRtpTransceiver] = {}
         self._send_tracks: dict[str, MediaStreamTrack] = {}
         self._remote_tracks: dict[str, BufferedTrack] = {}
-        self._track_ready = {spec.address: asyncio.Event() for spec in self._media}
-        self._connected = asyncio.Event()
+        self._track_ready = {spec.address: asyncio.Event() for spec in self.media}
 
-    # ----------------------------------------------------------------- media
+    # ----------------------------------------------------------------- MediaSession
 
-    def set_send_track(self, address: str, track: MediaStreamTrack) -> None:
+    def set_send_track(self, address: str, track: Track) -> None:
         """Send ``track`` on media channel ``address``: before the session starts, or to replace a track."""
-        spec = self._channels.get(address)
+        session = self._session
+        spec = session.channels.get(address)
         if (
             spec is None
             or spec.kind is ChannelKind.DATA
@@ -79,48 +85,50 @@ class PeerSession(BaseSession):
                 else spec.kind.value
             )
             raise ValueError(f"{address!r} carries {kind}, not a {track.kind} track")
-        if not self._side.sends(spec):
-            raise ValueError(f"the {self._side.value} does not send on {address!r}")
-        if self.closed:
+        if not session.side.sends(spec):
+            raise ValueError(f"the {session.side.value} does not send on {address!r}")
+        if session.closed:
             raise SessionClosed(f"session closed; cannot send media on {address}")
-        self._send_tracks[address] = track
+        self._send_tracks[address] = outgoing = sendable(track)
         transceiver = self._transceivers.get(address)
         if transceiver is not None:
-            transceiver.sender.replaceTrack(track)
+            transceiver.sender.replaceTrack(outgoing)
 
     async def remote_track(self, address: str) -> MediaStreamTrack:
         """The track the peer sends on media channel ``address``, once negotiated."""
-        spec = self._channels.get(address)
+        session = self._session
+        spec = session.channels.get(address)
         if (
             spec is None
             or spec.kind is ChannelKind.DATA
-            or not self._side.receives(spec)
+            or not session.side.receives(spec)
         ):
             raise ValueError(f"{address!r} is not a media channel this side receives")
-        await first_of(self._track_ready[address], self._close_started)
+        await first_of(self._track_ready[address], session.closing)
         track = self._remote_tracks.get(address)
         if track is None:
             raise SessionClosed(f"session closed before a track arrived on {address}")
         return track
 
-    # ----------------------------------------------------------------- for subclasses
+    # ----------------------------------------------------------------- setting up
 
-    def _create_peer_connection(self, ice: IceConfig) -> RTCPeerConnection:
-        """A peer connection whose state changes end the session when the peer is gone."""
-        pc = RTCPeerConnection(rtc_configuration(ice))
+    def create_peer_connection(self) -> RTCPeerConnection:
+        """The peer connection, whose state changes end the session when the peer is gone."""
+        pc = RTCPeerConnection(rtc_configuration(self.ice))
         self._pc = pc
+        end, connected = self._session.end, self.connected
 
         @pc.on("connectionstatechange")
         def _on_state() -> None:
             state = pc.connectionState
             if state == "connected":
-                self._connected.set()
+                connected.set()
             elif state in ("failed", "closed"):
-                self._begin_close(CloseReason.PEER_GONE, notify_peer=True)
+                end(CloseReason.PEER_GONE, notify_peer=True)
 
         return pc
 
-    def _attach_data_channel(self, channel: RTCDataChannel) -> bool:
+    def attach_data_channel(self, channel: RTCDataChannel) -> bool:
         """Route ``channel`` by its label; False (and the channel closed) when no channel has that label."""
         address = channel.label
         if address not in self._channel_open or address in self._data_channels:
@@ -136,52 +144,60 @@ class PeerSession(BaseSession):
             opened.set()
         return True
 
-    def _bind_transceiver(
+    def send_track(self, address: str) -> MediaStreamTrack | None:
+        """The track set to be sent on ``address`` so far, if any."""
+        return self._send_tracks.get(address)
+
+    def bind_transceiver(
         self, spec: ChannelSpec, transceiver: RTCRtpTransceiver
     ) -> None:
+        """``transceiver`` carries media channel ``spec``; it sends the track set for it."""
         self._transceivers[spec.address] = transceiver
         track = self._send_tracks.get(spec.address)
         if track is not None and transceiver.sender.track is not track:
             transceiver.sender.replaceTrack(track)
 
-    def _bind_remote_tracks(self) -> None:
+    def bind_remote_tracks(self) -> None:
         """After the remote description: wrap each track the peer sends, and start pulling it."""
+        session = self._session
         for address, transceiver in self._transceivers.items():
             source = transceiver.receiver.track
             if (
                 source is None
                 or address in self._remote_tracks
-                or not self._side.receives(self._channels[address])
+                or not session.side.receives(session.channels[address])
             ):
                 continue
             buffered = BufferedTrack(source)
             self._remote_tracks[address] = buffered
-            self._spawn(buffered.pump(), f"track-{address}")
+            session.spawn(buffered.pump(), f"track-{address}")
             self._track_ready[address].set()
 
-    async def _read_signaling(self) -> None:
-        """Read the WebSocket until bye or disconnection, then end the session accordingly."""
-        assert self._signaling is not None
+    async def read_signaling(self) -> None:
+        """Read the signaling socket until bye or disconnection, then end the session accordingly."""
+        assert self.signaling is not None
+        end = self._session.end
         try:
-            async for frame in self._signaling:
+            async for frame in self.signaling:
                 try:
                     signal = parse_signal(frame)
                 except SignalingError as exc:
                     logger.warning("ignoring signaling frame: %s", exc)
                     continue
                 if isinstance(signal, Bye):
-                    self._begin_close(reason_of_bye(signal), notify_peer=False)
+                    end(reason_of_bye(signal), notify_peer=False)
                     return
                 logger.warning(
                     "ignoring unexpected %s during the session", type(signal).__name__
                 )
         except ConnectionClosed:
             pass
-        self._begin_close(CloseReason.PEER_GONE, notify_peer=False)
+        end(CloseReason.PEER_GONE, notify_peer=False)
 
-    # ----------------------------------------------------------------- BaseSession
+    # ----------------------------------------------------------------- Link
 
-    async def _transmit(self, address: str, data: str | bytes) -> None:
+    async def transmit(self, address: str, data: str | bytes) -> None:
+        """Send ``data`` on ``address``'s data channel, once open, paced by its send buffer."""
         channel = self._data_channels.get(address)
         if channel is None or channel.readyState != "open":
             channel = await self._open_channel(address)
@@ -192,12 +208,12 @@ class PeerSession(BaseSession):
         except InvalidStateError as exc:
             raise SessionClosed(f"data channel {address} is closed") from exc
 
-    async def _close_transport(self, reason: CloseReason, notify_peer: bool) -> None:
+    async def close(self, reason: CloseReason, notify_peer: bool) -> None:
         """Bye, send tracks, data channels, peer connection, signaling socket."""
-        if notify_peer and self._signaling is not None:
+        if notify_peer and self.signaling is not None:
             with logged("sending bye", quiet=(ConnectionClosed, TimeoutError)):
                 await asyncio.wait_for(
-                    self._signaling.send(format_signal(bye_for(reason))), 1.0
+                    self.signaling.send(format_signal(bye_for(reason))), 1.0
                 )
         for track in self._send_tracks.values():
             track.stop()
@@ -207,53 +223,41 @@ class PeerSession(BaseSession):
         if self._pc is not None:
             with logged("closing the peer connection", quiet=(TimeoutError,)):
                 await asyncio.wait_for(self._pc.close(), STEP_TIMEOUT)
-        if self._signaling is not None:
+        if self.signaling is not None:
             with logged("closing the signaling socket", quiet=(TimeoutError,)):
-                await asyncio.wait_for(self._signaling.close(), STEP_TIMEOUT)
+                await asyncio.wait_for(self.signaling.close(), STEP_TIMEOUT)
 
-    def _release(self) -> None:
+    def release(self) -> None:
+        """End the remote tracks, so no reader waits on a closed session."""
         for track in self._remote_tracks.values():
             track.stop()
 
     # ----------------------------------------------------------------- internals
 
     async def _open_channel(self, address: str) -> RTCDataChannel:
-        if address not in self._channel_open:
-            raise ValueError(f"{address!r} is not a data channel of this session")
         opened = self._channel_open[address]
         if not opened.is_set():
-            await first_of(opened, self._close_started)
+            await first_of(opened, self._session.closing)
         channel = self._data_channels.get(address)
-        if self.closed or channel is None or channel.readyState != "open":
+        if self._session.closed or channel is None or channel.readyState != "open":
             raise SessionClosed(f"data channel {address} is not open")
         return channel
 
     async def _wait_drained(self, address: str, channel: RTCDataChannel) -> None:
-        drained = self._drained[address]
+        drained, closing = self._drained[address], self._session.closing
         while channel.bufferedAmount > _SEND_HIGH_WATER:
             drained.clear()
-            await first_of(drained, self._close_started)
-            if self.closed:
+            await first_of(drained, closing)
+            if closing.is_set():
                 raise SessionClosed(f"session closed while sending on {address}")
 
     def _receiver(self, address: str) -> Callable[[str | bytes], None]:
-        """aiortc's message handler for ``address``: validate, then deliver at once."""
-        spec, adapter = self._inbound[address]
-        decode = decoder(spec, adapter) if adapter is not None else None
-        closing = self._close_started
+        """aiortc's message handler for ``address``: the session routes it by the channel's label."""
+        receive = self._session.receive
+        return lambda raw: receive(address, raw)
 
-        def receive(raw: str | bytes) -> None:
-            if closing.is_set():
-                return
-            try:
-                if decode is None:
-                    raise UnknownMessage(
-                        address, as_bytes(raw), f"the peer does not send on {address}"
-                    )
-                message = decode(raw)
-            except WireError as error:
-                self._deliver_error(error)
-                return
-            self._deliver(address, message)
 
-        return receive
+if TYPE_CHECKING:
+
+    def _conforms(link: PeerLink) -> tuple[Link, MediaSession]:
+        return link, link

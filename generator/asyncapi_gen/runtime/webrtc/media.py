@@ -17,6 +17,8 @@ from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 from av import AudioFrame, VideoFrame
 
+from ..core.contracts import Track
+
 __all__ = ["SyntheticVideoTrack", "ToneAudioTrack", "count_frames"]
 
 AUDIO_FRAME_SECONDS = 0.020
@@ -92,7 +94,7 @@ class SyntheticVideoTrack(MediaStreamTrack):
         return self._gradient[start : start + line_size]
 
 
-async def count_frames(track: MediaStreamTrack, seconds: float) -> int:
+async def count_frames(track: Track, seconds: float) -> int:
     """How many frames ``track`` delivers within ``seconds`` (stops early if the track ends)."""
     frames = 0
     loop = asyncio.get_running_loop()

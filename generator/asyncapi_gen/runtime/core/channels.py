@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import TypeAdapter
 
-__all__ = ["ChannelKind", "ChannelSpec", "Side", "direction_for", "index_channels"]
+__all__ = ["ChannelKind", "ChannelSpec", "Side", "frame_limit", "index_channels"]
 
 
 class ChannelKind(enum.Enum):
-    """How a channel travels over WebRTC: a data channel, an audio track or a video track."""
+    """What a channel carries: JSON messages, an audio track or a video track."""
 
     DATA = "data"
     AUDIO = "audio"
@@ -57,18 +57,6 @@ class Side(enum.Enum):
         return spec.client_inbound if self is Side.CLIENT else spec.server_inbound
 
 
-def direction_for(spec: ChannelSpec, side: Side) -> str:
-    """The WebRTC transceiver direction of a media channel, seen from ``side``."""
-    sends, receives = side.sends(spec), side.receives(spec)
-    if sends and receives:
-        return "sendrecv"
-    if sends:
-        return "sendonly"
-    if receives:
-        return "recvonly"
-    return "inactive"
-
-
 def index_channels(channels: Sequence[ChannelSpec]) -> dict[str, ChannelSpec]:
     """Channels by address; refuses duplicates and media channels without a codec."""
     indexed: dict[str, ChannelSpec] = {}
@@ -79,3 +67,13 @@ def index_channels(channels: Sequence[ChannelSpec]) -> dict[str, ChannelSpec]:
             raise ValueError(f"media channel {spec.address!r} needs a codec")
         indexed[spec.address] = spec
     return indexed
+
+
+def frame_limit(channels: Iterable[ChannelSpec]) -> int:
+    """The largest message a transport lets through: well above every channel's own limit.
+
+    At least 4 MiB, and 4x the largest ``max_message_bytes``. Each channel's own limit is enforced
+    after receipt, by the codec, so an oversized message becomes a typed ``MessageTooLarge`` for
+    the receiver instead of a refusal inside the transport (a closed socket, an aiortc error).
+    """
+    return max([4 << 20, *(4 * spec.max_message_bytes for spec in channels)])

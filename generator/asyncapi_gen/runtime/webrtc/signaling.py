@@ -1,4 +1,4 @@
-"""The signaling messages: JSON text frames on the WebSocket, parsed and written here only.
+"""The signaling messages: JSON text frames on the signaling WebSocket, parsed and written here only.
 
 ``{"type": "offer", "sdp": ...}`` (client), ``{"type": "answer", "sdp": ...}`` (server),
 ``{"type": "bye"}`` or ``{"type": "bye", "reason": "timeout"}`` (either side).
@@ -7,26 +7,19 @@
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .channels import ChannelSpec
-from .errors import CloseReason, SignalingError
+from ..core.errors import CloseReason, SignalingError
 
 __all__ = [
     "Answer",
     "Bye",
     "Offer",
     "Signal",
-    "advertise_max_message_size",
-    "advertised_message_size",
     "bye_for",
     "format_signal",
     "parse_signal",
     "reason_of_bye",
-    "with_token",
 ]
 
 
@@ -97,31 +90,3 @@ def reason_of_bye(bye: Bye) -> CloseReason:
         if bye.reason == CloseReason.TIMEOUT.value
         else CloseReason.REMOTE_BYE
     )
-
-
-def with_token(url: str, token: str | None) -> str:
-    """``url`` with ``token=<token>`` appended to its query (existing parameters kept)."""
-    if token is None:
-        return url
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    query.append(("token", token))
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
-_MAX_MESSAGE_SIZE_LINE = re.compile(r"a=max-message-size:\d+")
-
-
-def advertise_max_message_size(sdp: str, size: int) -> str:
-    """``sdp`` advertising ``size`` as the largest data-channel message this side takes.
-
-    aiortc advertises 256 KiB and refuses to send more than the peer advertises. The runtime
-    enforces each channel's own limit after receipt, so it advertises more: an oversized message
-    then reaches the validator and becomes a typed ``MessageTooLarge`` the handler sees.
-    """
-    return _MAX_MESSAGE_SIZE_LINE.sub(f"a=max-message-size:{size}", sdp)
-
-
-def advertised_message_size(channels: Iterable[ChannelSpec]) -> int:
-    """What to advertise as max-message-size: well above every channel's own limit (at least 4 MiB)."""
-    return max([4 << 20, *(4 * spec.max_message_bytes for spec in channels)])

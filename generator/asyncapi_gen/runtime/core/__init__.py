@@ -1,0 +1,65 @@
+"""The transport-neutral core: channels, codec and routing, delivery, the session, the contracts.
+
+Nothing here touches a socket or imports a transport library (only the standard library and
+pydantic), so a transport of any kind, a broker client included, builds on it without pulling
+in the others. ``websocket/`` and ``webrtc/`` are the built-in transports.
+"""
+
+from .channels import ChannelKind, ChannelSpec
+from .contracts import (
+    ClientTransport,
+    DataTransport,
+    MediaClientTransport,
+    MediaServerSession,
+    MediaSession,
+    ServerSession,
+    ServerTransport,
+    SessionHandler,
+    SessionIssuer,
+    Track,
+)
+from .errors import (
+    AsyncApiRuntimeError,
+    CloseReason,
+    InvalidJson,
+    MessageTooLarge,
+    SchemaViolation,
+    SessionClosed,
+    SignalingError,
+    TokenRejected,
+    TransportNotAvailable,
+    UnknownMessage,
+    WireError,
+)
+from .tokens import InMemoryTokenIssuer, TokenIssuer
+from .unavailable import UnavailableClientTransport, UnavailableServerTransport
+
+__all__ = [
+    "AsyncApiRuntimeError",
+    "ChannelKind",
+    "ChannelSpec",
+    "ClientTransport",
+    "CloseReason",
+    "DataTransport",
+    "InMemoryTokenIssuer",
+    "InvalidJson",
+    "MediaClientTransport",
+    "MediaServerSession",
+    "MediaSession",
+    "MessageTooLarge",
+    "SchemaViolation",
+    "ServerSession",
+    "ServerTransport",
+    "SessionClosed",
+    "SessionHandler",
+    "SessionIssuer",
+    "SignalingError",
+    "TokenIssuer",
+    "TokenRejected",
+    "Track",
+    "TransportNotAvailable",
+    "UnavailableClientTransport",
+    "UnavailableServerTransport",
+    "UnknownMessage",
+    "WireError",
+]

@@ -1,0 +1,10 @@
+"""The plain WebSocket transport (websockets): one socket per session, bare JSON text frames.
+
+No media: ``WebSocketClientSession`` is a ``ClientTransport`` and the sessions a
+``WebSocketServer`` hands its handlers are ``ServerSession``s. Imports no WebRTC library.
+"""
+
+from .client import WebSocketClientSession
+from .server import WebSocketServer
+
+__all__ = ["WebSocketClientSession", "WebSocketServer"]
