@@ -9,6 +9,7 @@ from .channels import ChannelKind, ChannelSpec
 from .contracts import (
     ClientTransport,
     DataTransport,
+    Link,
     MediaClientTransport,
     MediaServerSession,
     MediaSession,
@@ -31,6 +32,7 @@ from .errors import (
     UnknownMessage,
     WireError,
 )
+from .session import Session
 from .tokens import InMemoryTokenIssuer, TokenIssuer
 from .unavailable import UnavailableClientTransport, UnavailableServerTransport
 
@@ -43,6 +45,7 @@ __all__ = [
     "DataTransport",
     "InMemoryTokenIssuer",
     "InvalidJson",
+    "Link",
     "MediaClientTransport",
     "MediaServerSession",
     "MediaSession",
@@ -50,6 +53,7 @@ __all__ = [
     "SchemaViolation",
     "ServerSession",
     "ServerTransport",
+    "Session",
     "SessionClosed",
     "SessionHandler",
     "SessionIssuer",
