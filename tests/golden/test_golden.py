@@ -215,12 +215,12 @@ def test_a_new_description_rerenders_only_what_shows_it(golden: Golden, tmp_path
 
 def _with_new_description(text: str) -> str:
     """The spec with one more sentence in `info.description` (a new first line of its block or value)."""
-    return re.sub(r"^(  description: *(?:>-|\||>)?\n?)(\s*)", r"\1\2An edited sentence. ", text, count=1, flags=re.M)
+    return re.sub(r"^(  description: *(?:>-|\||>)?\n?)(\s*)", r"\1\2An edited sentence. ", text, count=1, flags=re.MULTILINE)
 
 
 def _tree(root: Path) -> dict[str, bytes]:
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
+        if p.is_file() and not {"__pycache__", ".mypy_cache", ".ruff_cache"} & set(p.parts)
     }

@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from asyncapi_gen.runtime.core import ChannelKind, ChannelSpec, CloseReason, Session, SessionClosed, UnknownMessage, WireError
+from asyncapi_gen.runtime.core import (
+    ChannelKind,
+    ChannelSpec,
+    CloseReason,
+    Session,
+    SessionClosed,
+    UnknownMessage,
+    WireError,
+)
 from asyncapi_gen.runtime.core.channels import Side
 from pydantic import BaseModel, TypeAdapter
 from rt_support import run, within

@@ -7,8 +7,8 @@ import time
 from typing import Any
 
 import pytest
-from asyncapi_gen.runtime.core import CloseReason, ServerSession, SessionClosed, SignalingError
-from asyncapi_gen.runtime.webrtc import ToneAudioTrack, WebRTCClientSession, WebRTCServer
+from asyncapi_gen.runtime.core import CloseReason, ConnectError, ServerSession, SessionClosed
+from asyncapi_gen.runtime.webrtc import SignalingError, ToneAudioTrack, WebRTCClientSession, WebRTCServer
 from rt_support import (
     AUDIO,
     DATA,
@@ -203,12 +203,12 @@ def test_an_offer_that_does_not_fit_the_api_fails_connect_and_ends_both_sides_wi
     run(scenario)
 
 
-def test_connecting_to_nothing_is_a_signaling_error() -> None:
+def test_connecting_to_nothing_is_a_connect_error() -> None:
     async def scenario() -> None:
         async with WebRTCServer([data_channel()], Recorder(), ice=LOOPBACK) as server:
             url = server.url
         client = WebRTCClientSession(url, "t", [data_channel()], ice=LOOPBACK, connect_timeout=5)
-        with pytest.raises(SignalingError):
+        with pytest.raises(ConnectError):
             await client.connect()
         assert client.close_reason is CloseReason.ERROR
 

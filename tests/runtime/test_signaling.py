@@ -6,8 +6,8 @@ import asyncio
 
 import aioice.ice
 import pytest
-from asyncapi_gen.runtime.core import CloseReason, SignalingError
-from asyncapi_gen.runtime.webrtc import IceConfig
+from asyncapi_gen.runtime.core import CloseReason
+from asyncapi_gen.runtime.webrtc import IceConfig, SignalingError
 from asyncapi_gen.runtime.webrtc.ice import pinned_host_addresses, rtc_configuration
 from asyncapi_gen.runtime.webrtc.sdp import advertise_max_message_size
 from asyncapi_gen.runtime.webrtc.signaling import (

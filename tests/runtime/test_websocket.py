@@ -12,6 +12,7 @@ from asyncapi_gen.runtime.core import (
     ChannelSpec,
     ClientTransport,
     CloseReason,
+    ConnectError,
     InMemoryTokenIssuer,
     InvalidJson,
     MessageTooLarge,
@@ -19,7 +20,6 @@ from asyncapi_gen.runtime.core import (
     ServerSession,
     ServerTransport,
     SessionClosed,
-    SignalingError,
     TokenRejected,
     TransportNotAvailable,
     UnavailableClientTransport,
@@ -288,7 +288,7 @@ def test_server_stop_is_a_remote_bye_and_a_dropped_socket_is_peer_gone() -> None
         assert await within(first.wait_closed()) is CloseReason.REMOTE_BYE
         reasons = sorted(reason.value for handler in recorder.handlers for reason in handler.close_reasons)
         assert reasons == [CloseReason.LOCAL.value, CloseReason.PEER_GONE.value]
-        with pytest.raises(SignalingError):
+        with pytest.raises(ConnectError):
             await WebSocketClientSession(url, None, channels, connect_timeout=2).connect()
 
     run(scenario)

@@ -6,10 +6,9 @@ layer never loads another's dependencies:
 - ``core/``: channels, the codec and its routing, delivery, the one ``Session`` class, the
   contracts generated code talks to (``ClientTransport``, ``ServerTransport``, ...), tokens;
   only the standard library and pydantic.
-- ``websocket/``: the plain WebSocket transport (websockets), and the WebSocket client socket
-  and listener that WebRTC signaling rides on.
-- ``webrtc/``: the WebRTC transport (aiortc): data channels, audio and video tracks.
+- then one subpackage per transport, each built on ``core/`` alone (or on another transport it
+  rides on), with the same module names: ``session.py`` (the link under a ``Session``),
+  ``client.py``, ``server.py``.
 
-Each transport subpackage has the same module names: ``session.py`` (the link under a
-``Session``), ``client.py``, ``server.py``.
+A generated package carries ``core/`` and the transports it uses, no more.
 """

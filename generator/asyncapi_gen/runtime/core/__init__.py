@@ -2,7 +2,7 @@
 
 Nothing here touches a socket or imports a transport library (only the standard library and
 pydantic), so a transport of any kind, a broker client included, builds on it without pulling
-in the others. ``websocket/`` and ``webrtc/`` are the built-in transports.
+in the others. The transports are the runtime's other subpackages.
 """
 
 from .channels import ChannelKind, ChannelSpec
@@ -22,11 +22,11 @@ from .contracts import (
 from .errors import (
     AsyncApiRuntimeError,
     CloseReason,
+    ConnectError,
     InvalidJson,
     MessageTooLarge,
     SchemaViolation,
     SessionClosed,
-    SignalingError,
     TokenRejected,
     TransportNotAvailable,
     UnknownMessage,
@@ -42,6 +42,7 @@ __all__ = [
     "ChannelSpec",
     "ClientTransport",
     "CloseReason",
+    "ConnectError",
     "DataTransport",
     "InMemoryTokenIssuer",
     "InvalidJson",
@@ -57,7 +58,6 @@ __all__ = [
     "SessionClosed",
     "SessionHandler",
     "SessionIssuer",
-    "SignalingError",
     "TokenIssuer",
     "TokenRejected",
     "Track",

@@ -74,6 +74,6 @@ def frame_limit(channels: Iterable[ChannelSpec]) -> int:
 
     At least 4 MiB, and 4x the largest ``max_message_bytes``. Each channel's own limit is enforced
     after receipt, by the codec, so an oversized message becomes a typed ``MessageTooLarge`` for
-    the receiver instead of a refusal inside the transport (a closed socket, an aiortc error).
+    the receiver instead of a refusal inside the transport (a closed socket, a library's error).
     """
     return max([4 << 20, *(4 * spec.max_message_bytes for spec in channels)])

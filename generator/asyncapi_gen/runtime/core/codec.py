@@ -2,7 +2,7 @@
 
 No sockets here, so every rule about bad wire input is testable on its own. ``Router`` is the one
 place that decides which channel's validator a received message meets, for every transport: by
-the address the transport names (a WebRTC data channel's label), or, when the transport names
+the address the transport names (a channel of its own per address), or, when the transport names
 none (a plain WebSocket shares one socket for every channel), by trying the channels in order.
 """
 

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from .errors import AsyncApiRuntimeError, CloseReason, SignalingError
+from .errors import AsyncApiRuntimeError, CloseReason, ConnectError
 from .session import Session
 
 __all__ = ["Connector"]
@@ -34,11 +34,11 @@ class Connector:
     async def connect(self) -> None:
         """Open the session and return once it is up.
 
-        Raises ``TokenRejected`` when the server refuses the token and ``SignalingError`` for any
+        Raises ``TokenRejected`` when the server refuses the token and ``ConnectError`` for any
         other failure (unreachable server, early close, timeout); the session is then closed (ERROR).
         """
         if self._started or self._session.closed:
-            raise SignalingError("connect() can be called once per session")
+            raise ConnectError("connect() can be called once per session")
         self._started = True
         try:
             async with asyncio.timeout(self._timeout):
@@ -46,9 +46,9 @@ class Connector:
         except BaseException as exc:
             await asyncio.shield(self._session.end(CloseReason.ERROR, notify_peer=True))
             if isinstance(exc, TimeoutError):
-                raise SignalingError(
+                raise ConnectError(
                     f"connecting timed out after {self._timeout} s"
                 ) from exc
             if isinstance(exc, Exception) and not isinstance(exc, AsyncApiRuntimeError):
-                raise SignalingError(f"connecting failed: {exc!r}") from exc
+                raise ConnectError(f"connecting failed: {exc!r}") from exc
             raise

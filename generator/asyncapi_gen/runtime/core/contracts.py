@@ -5,22 +5,16 @@ AMQP, Kafka, anything) plugs in by implementing them and passing ``transport=`` 
 client or server; a broker client implements ``ClientTransport`` alone. ``Link`` is the other
 way round: what a transport gives the runtime's one ``Session`` class to carry its bytes.
 
-=========================  ==========================================================
-protocol                   built in
-=========================  ==========================================================
-``ClientTransport``        ``WebSocketClientSession``
-``MediaClientTransport``   ``WebRTCClientSession``
-``ServerTransport``        ``WebSocketServer``, ``WebRTCServer``
-``ServerSession``          the sessions a ``WebSocketServer`` hands its handlers
-``MediaServerSession``     the sessions a ``WebRTCServer`` hands its handlers
-=========================  ==========================================================
+Each built-in transport names, in its own package, the contracts it implements: a transport
+that moves messages only implements ``ClientTransport`` (and, serving, ``ServerTransport``
+handing out ``ServerSession``s); one that carries media too implements the ``Media*`` ones.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypeVar
 
 from pydantic import BaseModel
 
@@ -48,7 +42,7 @@ ErrorCallback = Callable[[WireError], Awaitable[None]]
 
 
 class Track(Protocol):
-    """A media track: what aiortc's ``MediaStreamTrack`` is, without naming aiortc."""
+    """A media track (audio or video frames), as a media transport's library defines one."""
 
     @property
     def kind(self) -> str:
@@ -126,14 +120,17 @@ class DataTransport(Protocol):
         ...
 
 
-class MediaSession(Protocol):
-    """Audio and video tracks over one session."""
+TrackT = TypeVar("TrackT", bound=Track)
 
-    def set_send_track(self, address: str, track: Track) -> None:
+
+class MediaSession(Protocol[TrackT]):
+    """Audio and video tracks over one session, of the kind of track its media library has."""
+
+    def set_send_track(self, address: str, track: TrackT) -> None:
         """Send ``track`` on media channel ``address`` (before the session starts, or to replace one)."""
         ...
 
-    async def remote_track(self, address: str) -> Track:
+    async def remote_track(self, address: str) -> TrackT:
         """The track the peer sends on media channel ``address``."""
         ...
 
@@ -165,7 +162,7 @@ class ClientTransport(DataTransport, Protocol):
     """One client session: what a generated client calls."""
 
     async def connect(self) -> None:
-        """Open the session; raises ``TokenRejected``, ``SignalingError`` or ``TransportNotAvailable``."""
+        """Open the session; raises ``TokenRejected``, ``ConnectError`` or ``TransportNotAvailable``."""
         ...
 
     async def __aenter__(self) -> Self: ...
@@ -178,7 +175,7 @@ class ClientTransport(DataTransport, Protocol):
     ) -> None: ...
 
 
-class MediaClientTransport(ClientTransport, MediaSession, Protocol):
+class MediaClientTransport(ClientTransport, MediaSession[TrackT], Protocol[TrackT]):
     """A client session that carries media too."""
 
 
@@ -191,28 +188,35 @@ class ServerSession(DataTransport, Protocol):
         ...
 
 
-class MediaServerSession(ServerSession, MediaSession, Protocol):
+class MediaServerSession(ServerSession, MediaSession[TrackT], Protocol[TrackT]):
     """A server session that carries media too."""
 
 
-class SessionHandler(Protocol):
-    """What a server calls for one session; the server's factory makes one instance per session."""
+SessionT_contra = TypeVar("SessionT_contra", bound=ServerSession, contravariant=True)
 
-    async def on_open(self, session: ServerSession) -> None:
-        """The session is accepted and nothing has been received yet (WebRTC: set send tracks here)."""
+
+class SessionHandler(Protocol[SessionT_contra]):
+    """What a server calls for one session; the server's factory makes one instance per session.
+
+    Generic in the session it is handed: a server of a media transport hands a
+    ``MediaServerSession``, so its handlers may set tracks in ``on_open``.
+    """
+
+    async def on_open(self, session: SessionT_contra) -> None:
+        """The session is accepted and nothing has been received yet (set send tracks here)."""
         ...
 
     async def on_message(
-        self, session: ServerSession, address: str, message: Any
+        self, session: SessionT_contra, address: str, message: Any
     ) -> None:
         """A validated message arrived on data channel ``address``."""
         ...
 
-    async def on_error(self, session: ServerSession, error: WireError) -> None:
+    async def on_error(self, session: SessionT_contra, error: WireError) -> None:
         """A message failed validation; the session continues."""
         ...
 
-    async def on_close(self, session: ServerSession, reason: CloseReason) -> None:
+    async def on_close(self, session: SessionT_contra, reason: CloseReason) -> None:
         """The session has ended and everything is closed."""
         ...
 

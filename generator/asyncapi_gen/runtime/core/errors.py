@@ -8,11 +8,11 @@ from typing import Any
 __all__ = [
     "AsyncApiRuntimeError",
     "CloseReason",
+    "ConnectError",
     "InvalidJson",
     "MessageTooLarge",
     "SchemaViolation",
     "SessionClosed",
-    "SignalingError",
     "TokenRejected",
     "TransportNotAvailable",
     "UnknownMessage",
@@ -37,8 +37,8 @@ class TokenRejected(AsyncApiRuntimeError):
         )
 
 
-class SignalingError(AsyncApiRuntimeError):
-    """The offer/answer exchange failed: unreachable server, bad message, timeout or early bye."""
+class ConnectError(AsyncApiRuntimeError):
+    """The session could not be opened: unreachable server, refused upgrade, bad setup or timeout."""
 
 
 class SessionClosed(AsyncApiRuntimeError):
@@ -105,6 +105,6 @@ class CloseReason(enum.Enum):
     TIMEOUT = "timeout"
     """The session reached its maximum duration."""
     PEER_GONE = "peer_gone"
-    """ICE/DTLS failed or the signaling WebSocket dropped without a bye."""
+    """The connection dropped without the other side saying bye."""
     ERROR = "error"
-    """Setting the session up failed (bad offer, signaling error, timeout while connecting)."""
+    """Setting the session up failed (a bad handshake, or a timeout while connecting)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from .channels import ChannelKind
 from .contracts import ServerSession, SessionHandler
@@ -19,8 +19,10 @@ __all__ = ["handle", "open_handler"]
 
 logger = logging.getLogger(__name__)
 
+ViewT = TypeVar("ViewT", bound=ServerSession)
 
-def handle(session: Session[Any], view: ServerSession, handler: SessionHandler) -> None:
+
+def handle(session: Session[Any], view: ViewT, handler: SessionHandler[ViewT]) -> None:
     """Route what ``session`` receives, its wire errors and its end to ``handler``."""
     for address, spec in session.channels.items():
         if spec.kind is ChannelKind.DATA and session.side.receives(spec):
@@ -32,7 +34,7 @@ def handle(session: Session[Any], view: ServerSession, handler: SessionHandler) 
     session.on_closed(functools.partial(handler.on_close, view))
 
 
-async def open_handler(view: ServerSession, handler: SessionHandler) -> None:
+async def open_handler(view: ViewT, handler: SessionHandler[ViewT]) -> None:
     """Await ``handler.on_open(view)``; a failing hook is logged and the session goes on."""
     try:
         await handler.on_open(view)

@@ -26,8 +26,8 @@ __all__ = ["UnavailableClientTransport", "UnavailableServerTransport"]
 
 def _not_available(protocol: str, side: str, interface: str) -> TransportNotAvailable:
     return TransportNotAvailable(
-        f"asyncapi-gen has no built-in transport for the {protocol!r} protocol (only WebRTC and "
-        f"WebSocket); to use this API over {protocol}, pass transport= an object implementing "
+        f"asyncapi-gen has no built-in transport for the {protocol!r} protocol yet; to use this "
+        f"API over {protocol}, pass transport= an object implementing "
         f"{interface} (see the runtime's core/contracts.py) to the generated {side}"
     )
 

@@ -10,9 +10,11 @@ from .client import WebRTCClientSession
 from .ice import IceConfig
 from .media import SyntheticVideoTrack, ToneAudioTrack, count_frames
 from .server import WebRTCServer, WebRTCServerSession
+from .signaling import SignalingError
 
 __all__ = [
     "IceConfig",
+    "SignalingError",
     "SyntheticVideoTrack",
     "ToneAudioTrack",
     "WebRTCClientSession",

@@ -18,14 +18,22 @@ from websockets.asyncio.client import ClientConnection
 from ..core.channels import ChannelSpec, Side, frame_limit
 from ..core.connecting import Connector
 from ..core.contracts import ErrorCallback, MessageCallback, Track
-from ..core.errors import CloseReason, SignalingError
+from ..core.errors import CloseReason
 from ..core.session import Session
 from ..core.waiting import first_of
 from ..websocket.client import open_websocket
 from .ice import IceConfig, pinned_host_addresses
 from .sdp import advertise_max_message_size, codec_preferences, direction_for
 from .session import PeerLink
-from .signaling import Answer, Bye, Offer, format_signal, parse_signal, reason_of_bye
+from .signaling import (
+    Answer,
+    Bye,
+    Offer,
+    SignalingError,
+    format_signal,
+    parse_signal,
+    reason_of_bye,
+)
 
 if TYPE_CHECKING:
     from ..core.contracts import MediaClientTransport
@@ -176,5 +184,7 @@ class WebRTCClientSession:
 
 if TYPE_CHECKING:
 
-    def _conforms(session: WebRTCClientSession) -> MediaClientTransport:
+    def _conforms(
+        session: WebRTCClientSession,
+    ) -> MediaClientTransport[MediaStreamTrack]:
         return session

@@ -21,7 +21,7 @@ from websockets.exceptions import ConnectionClosed
 
 from ..core.channels import ChannelSpec, Side, frame_limit
 from ..core.contracts import ErrorCallback, MessageCallback, SessionHandler, Track
-from ..core.errors import CloseReason, SignalingError
+from ..core.errors import CloseReason
 from ..core.handling import handle, open_handler
 from ..core.session import Session
 from ..core.tokens import InMemoryTokenIssuer, TokenIssuer
@@ -29,7 +29,7 @@ from ..websocket.listener import Listener
 from .ice import IceConfig, pinned_host_addresses
 from .sdp import advertise_max_message_size, direction_for
 from .session import PeerLink
-from .signaling import Answer, Offer, format_signal, parse_signal
+from .signaling import Answer, Offer, SignalingError, format_signal, parse_signal
 
 if TYPE_CHECKING:
     from ..core.contracts import MediaServerSession, ServerTransport
@@ -108,7 +108,9 @@ class WebRTCServer:
     def __init__(
         self,
         channels: Sequence[ChannelSpec],
-        handler_factory: Callable[[], SessionHandler],
+        handler_factory: Callable[
+            [], SessionHandler[MediaServerSession[MediaStreamTrack]]
+        ],
         *,
         tokens: TokenIssuer | None = None,
         host: str = "127.0.0.1",
@@ -272,4 +274,4 @@ if TYPE_CHECKING:
 
     def _conforms(server: WebRTCServer, session: WebRTCServerSession) -> None:
         _server: ServerTransport = server
-        _session: MediaServerSession = session
+        _session: MediaServerSession[MediaStreamTrack] = session

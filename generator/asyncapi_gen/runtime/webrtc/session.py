@@ -25,12 +25,19 @@ from websockets.exceptions import ConnectionClosed
 
 from ..core.channels import ChannelKind, ChannelSpec
 from ..core.contracts import Track
-from ..core.errors import CloseReason, SessionClosed, SignalingError
+from ..core.errors import CloseReason, SessionClosed
 from ..core.session import Session
 from ..core.steps import STEP_TIMEOUT, logged
 from ..core.waiting import first_of
 from .ice import IceConfig, rtc_configuration
-from .signaling import Bye, bye_for, format_signal, parse_signal, reason_of_bye
+from .signaling import (
+    Bye,
+    SignalingError,
+    bye_for,
+    format_signal,
+    parse_signal,
+    reason_of_bye,
+)
 from .tracks import BufferedTrack, sendable
 
 if TYPE_CHECKING:
@@ -259,5 +266,5 @@ class PeerLink:
 
 if TYPE_CHECKING:
 
-    def _conforms(link: PeerLink) -> tuple[Link, MediaSession]:
+    def _conforms(link: PeerLink) -> tuple[Link, MediaSession[MediaStreamTrack]]:
         return link, link

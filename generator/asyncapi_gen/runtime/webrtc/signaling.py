@@ -9,18 +9,23 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..core.errors import CloseReason, SignalingError
+from ..core.errors import CloseReason, ConnectError
 
 __all__ = [
     "Answer",
     "Bye",
     "Offer",
     "Signal",
+    "SignalingError",
     "bye_for",
     "format_signal",
     "parse_signal",
     "reason_of_bye",
 ]
+
+
+class SignalingError(ConnectError):
+    """The offer/answer exchange failed: unreachable server, bad message, timeout or early bye."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The plain WebSocket transport (websockets): one socket per session, bare JSON text frames.
 
 No media: ``WebSocketClientSession`` is a ``ClientTransport`` and the sessions a
-``WebSocketServer`` hands its handlers are ``ServerSession``s. Imports no WebRTC library.
+``WebSocketServer`` hands its handlers are ``ServerSession``s. Imports no media library.
 """
 
 from .client import WebSocketClientSession

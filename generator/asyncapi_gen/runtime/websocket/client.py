@@ -1,4 +1,4 @@
-"""The client end of a plain WebSocket session, and the client socket WebRTC signaling rides on.
+"""The client end of a plain WebSocket session, and the client socket other transports ride on.
 
 ``open_websocket`` opens a socket with the session token in its query, turning a refused
 upgrade into ``TokenRejected``; ``WebSocketClientSession`` carries a ``Session`` on one.
@@ -18,7 +18,7 @@ from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
 from ..core.channels import ChannelSpec, Side, frame_limit
 from ..core.connecting import Connector
 from ..core.contracts import ErrorCallback, MessageCallback
-from ..core.errors import CloseReason, SignalingError, TokenRejected
+from ..core.errors import CloseReason, ConnectError, TokenRejected
 from ..core.session import Session
 from .session import SocketLink
 
@@ -54,7 +54,7 @@ class WebSocketClientSession:
         self._connector = Connector(self._session, self._establish, connect_timeout)
 
     async def connect(self) -> None:
-        """Open the socket; ``TokenRejected`` or ``SignalingError`` when that fails."""
+        """Open the socket; ``TokenRejected`` or ``ConnectError`` when that fails."""
         await self._connector.connect()
 
     def on_message(self, address: str, callback: MessageCallback) -> None:
@@ -133,11 +133,11 @@ async def open_websocket(
             raise TokenRejected(
                 status, exc.response.body.decode("utf-8", "replace").strip()
             ) from None
-        raise SignalingError(
+        raise ConnectError(
             f"the server refused the WebSocket upgrade: HTTP {status}"
         ) from None
     except (OSError, InvalidHandshake, InvalidURI) as exc:
-        raise SignalingError(f"cannot open a WebSocket to {url}: {exc}") from exc
+        raise ConnectError(f"cannot open a WebSocket to {url}: {exc}") from exc
 
 
 def with_token(url: str, token: str | None) -> str:

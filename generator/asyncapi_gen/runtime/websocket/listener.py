@@ -1,9 +1,10 @@
 """The WebSocket listener both WebSocket-based servers compose: tokens, live sessions, stop.
 
-The plain WebSocket server carries its messages on the accepted sockets, the WebRTC server its
-signaling; both redeem the session token during the HTTP upgrade (a refused client costs a 401
-and nothing else), keep their live sessions, optionally serve the HTTP session endpoint, and
-stop by closing every session before they stop listening.
+The plain WebSocket server carries its messages on the accepted sockets; a transport that rides
+on this listener carries its own handshake there. Either way the session token is redeemed
+during the HTTP upgrade (a refused client costs a 401 and nothing else); the listener keeps the
+live sessions, optionally serves the HTTP session endpoint, and stops by closing every session
+before it stops listening.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ class WebSocketServer:
     def __init__(
         self,
         channels: Sequence[ChannelSpec],
-        handler_factory: Callable[[], SessionHandler],
+        handler_factory: Callable[[], SessionHandler[ServerSession]],
         *,
         tokens: TokenIssuer | None = None,
         host: str = "127.0.0.1",

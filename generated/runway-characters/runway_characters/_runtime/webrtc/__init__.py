@@ -1,0 +1,25 @@
+# Part of the asyncapi-gen 0.1.0 runtime, copied verbatim. Do not edit.
+"""The WebRTC transport (aiortc): data channels for messages, transceivers for audio and video.
+
+Signaling rides on the WebSocket transport's client socket and listener, so this package
+imports ``..websocket``, never the reverse. ``WebRTCClientSession`` is a
+``MediaClientTransport``; the sessions a ``WebRTCServer`` hands its handlers are
+``MediaServerSession``s.
+"""
+
+from .client import WebRTCClientSession
+from .ice import IceConfig
+from .media import SyntheticVideoTrack, ToneAudioTrack, count_frames
+from .server import WebRTCServer, WebRTCServerSession
+from .signaling import SignalingError
+
+__all__ = [
+    "IceConfig",
+    "SignalingError",
+    "SyntheticVideoTrack",
+    "ToneAudioTrack",
+    "WebRTCClientSession",
+    "WebRTCServer",
+    "WebRTCServerSession",
+    "count_frames",
+]

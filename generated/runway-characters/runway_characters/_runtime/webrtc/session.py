@@ -1,0 +1,271 @@
+# Part of the asyncapi-gen 0.1.0 runtime, copied verbatim. Do not edit.
+"""The link under a WebRTC session: one peer connection and its signaling WebSocket.
+
+Data channels carry the messages (one per data channel, label = address, so the session routes
+each message by the channel it came on), transceivers the media. The signaling socket stays open
+for the session and carries the bye. Delivery and shutdown are the ``Session``'s; the media half
+of the contract (``set_send_track``, ``remote_track``) is this link's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from aiortc import (
+    MediaStreamTrack,
+    RTCDataChannel,
+    RTCPeerConnection,
+    RTCRtpTransceiver,
+)
+from aiortc.exceptions import InvalidStateError
+from websockets.asyncio.connection import Connection
+from websockets.exceptions import ConnectionClosed
+
+from ..core.channels import ChannelKind, ChannelSpec
+from ..core.contracts import Track
+from ..core.errors import CloseReason, SessionClosed
+from ..core.session import Session
+from ..core.steps import STEP_TIMEOUT, logged
+from ..core.waiting import first_of
+from .ice import IceConfig, rtc_configuration
+from .signaling import (
+    Bye,
+    SignalingError,
+    bye_for,
+    format_signal,
+    parse_signal,
+    reason_of_bye,
+)
+from .tracks import BufferedTrack, sendable
+
+if TYPE_CHECKING:
+    from ..core.contracts import Link, MediaSession
+
+__all__ = ["PeerLink"]
+
+logger = logging.getLogger(__name__)
+
+#: ``send`` waits while more than this is queued on a data channel, so a fast producer is paced by SCTP.
+_SEND_HIGH_WATER = 1 << 20
+_SEND_LOW_WATER = 1 << 18
+
+
+class PeerLink:
+    """One peer connection under ``session``, set up by the client (offerer) or the server."""
+
+    def __init__(self, session: Session[Any], *, ice: IceConfig) -> None:
+        self._session = session
+        self.ice = ice
+        channels = session.channels.values()
+        self.media = [spec for spec in channels if spec.kind is not ChannelKind.DATA]
+        """Media channels in list order: the i-th is the i-th media section of the offer."""
+        self.data = [spec for spec in channels if spec.kind is ChannelKind.DATA]
+        self.signaling: Connection | None = None
+        """The signaling socket, once open; the bye goes out on it."""
+        self.connected = asyncio.Event()
+        """Set once ICE and DTLS have connected."""
+        self._pc: RTCPeerConnection | None = None
+        self._data_channels: dict[str, RTCDataChannel] = {}
+        self._channel_open = {spec.address: asyncio.Event() for spec in self.data}
+        self._drained = {spec.address: asyncio.Event() for spec in self.data}
+        self._transceivers: dict[str, RTCRtpTransceiver] = {}
+        self._send_tracks: dict[str, MediaStreamTrack] = {}
+        self._remote_tracks: dict[str, BufferedTrack] = {}
+        self._track_ready = {spec.address: asyncio.Event() for spec in self.media}
+
+    # ----------------------------------------------------------------- MediaSession
+
+    def set_send_track(self, address: str, track: Track) -> None:
+        """Send ``track`` on media channel ``address``: before the session starts, or to replace a track."""
+        session = self._session
+        spec = session.channels.get(address)
+        if (
+            spec is None
+            or spec.kind is ChannelKind.DATA
+            or track.kind != spec.kind.value
+        ):
+            kind = (
+                "no media"
+                if spec is None or spec.kind is ChannelKind.DATA
+                else spec.kind.value
+            )
+            raise ValueError(f"{address!r} carries {kind}, not a {track.kind} track")
+        if not session.side.sends(spec):
+            raise ValueError(f"the {session.side.value} does not send on {address!r}")
+        if session.closed:
+            raise SessionClosed(f"session closed; cannot send media on {address}")
+        self._send_tracks[address] = outgoing = sendable(track)
+        transceiver = self._transceivers.get(address)
+        if transceiver is not None:
+            transceiver.sender.replaceTrack(outgoing)
+
+    async def remote_track(self, address: str) -> MediaStreamTrack:
+        """The track the peer sends on media channel ``address``, once negotiated."""
+        session = self._session
+        spec = session.channels.get(address)
+        if (
+            spec is None
+            or spec.kind is ChannelKind.DATA
+            or not session.side.receives(spec)
+        ):
+            raise ValueError(f"{address!r} is not a media channel this side receives")
+        await first_of(self._track_ready[address], session.closing)
+        track = self._remote_tracks.get(address)
+        if track is None:
+            raise SessionClosed(f"session closed before a track arrived on {address}")
+        return track
+
+    # ----------------------------------------------------------------- setting up
+
+    def create_peer_connection(self) -> RTCPeerConnection:
+        """The peer connection, whose state changes end the session when the peer is gone."""
+        pc = RTCPeerConnection(rtc_configuration(self.ice))
+        self._pc = pc
+        end, connected = self._session.end, self.connected
+
+        @pc.on("connectionstatechange")
+        def _on_state() -> None:
+            state = pc.connectionState
+            if state == "connected":
+                connected.set()
+            elif state in ("failed", "closed"):
+                end(CloseReason.PEER_GONE, notify_peer=True)
+
+        return pc
+
+    def attach_data_channel(self, channel: RTCDataChannel) -> bool:
+        """Route ``channel`` by its label; False (and the channel closed) when no channel has that label."""
+        address = channel.label
+        if address not in self._channel_open or address in self._data_channels:
+            channel.close()
+            return False
+        self._data_channels[address] = channel
+        opened, drained = self._channel_open[address], self._drained[address]
+        channel.bufferedAmountLowThreshold = _SEND_LOW_WATER
+        channel.on("open", opened.set)
+        channel.on("bufferedamountlow", drained.set)
+        channel.on("message", self._receiver(address))
+        if channel.readyState == "open":
+            opened.set()
+        return True
+
+    def send_track(self, address: str) -> MediaStreamTrack | None:
+        """The track set to be sent on ``address`` so far, if any."""
+        return self._send_tracks.get(address)
+
+    def bind_transceiver(
+        self, spec: ChannelSpec, transceiver: RTCRtpTransceiver
+    ) -> None:
+        """``transceiver`` carries media channel ``spec``; it sends the track set for it."""
+        self._transceivers[spec.address] = transceiver
+        track = self._send_tracks.get(spec.address)
+        if track is not None and transceiver.sender.track is not track:
+            transceiver.sender.replaceTrack(track)
+
+    def bind_remote_tracks(self) -> None:
+        """After the remote description: wrap each track the peer sends, and start pulling it."""
+        session = self._session
+        for address, transceiver in self._transceivers.items():
+            source = transceiver.receiver.track
+            if (
+                source is None
+                or address in self._remote_tracks
+                or not session.side.receives(session.channels[address])
+            ):
+                continue
+            buffered = BufferedTrack(source)
+            self._remote_tracks[address] = buffered
+            session.spawn(buffered.pump(), f"track-{address}")
+            self._track_ready[address].set()
+
+    async def read_signaling(self) -> None:
+        """Read the signaling socket until bye or disconnection, then end the session accordingly."""
+        assert self.signaling is not None
+        end = self._session.end
+        try:
+            async for frame in self.signaling:
+                try:
+                    signal = parse_signal(frame)
+                except SignalingError as exc:
+                    logger.warning("ignoring signaling frame: %s", exc)
+                    continue
+                if isinstance(signal, Bye):
+                    end(reason_of_bye(signal), notify_peer=False)
+                    return
+                logger.warning(
+                    "ignoring unexpected %s during the session", type(signal).__name__
+                )
+        except ConnectionClosed:
+            pass
+        end(CloseReason.PEER_GONE, notify_peer=False)
+
+    # ----------------------------------------------------------------- Link
+
+    async def transmit(self, address: str, data: str | bytes) -> None:
+        """Send ``data`` on ``address``'s data channel, once open, paced by its send buffer."""
+        channel = self._data_channels.get(address)
+        if channel is None or channel.readyState != "open":
+            channel = await self._open_channel(address)
+        if channel.bufferedAmount > _SEND_HIGH_WATER:
+            await self._wait_drained(address, channel)
+        try:
+            channel.send(data)
+        except InvalidStateError as exc:
+            raise SessionClosed(f"data channel {address} is closed") from exc
+
+    async def close(self, reason: CloseReason, notify_peer: bool) -> None:
+        """Bye, send tracks, data channels, peer connection, signaling socket."""
+        if notify_peer and self.signaling is not None:
+            with logged("sending bye", quiet=(ConnectionClosed, TimeoutError)):
+                await asyncio.wait_for(
+                    self.signaling.send(format_signal(bye_for(reason))), 1.0
+                )
+        for track in self._send_tracks.values():
+            track.stop()
+        for channel in self._data_channels.values():
+            with logged("closing a data channel"):
+                channel.close()
+        if self._pc is not None:
+            with logged("closing the peer connection", quiet=(TimeoutError,)):
+                await asyncio.wait_for(self._pc.close(), STEP_TIMEOUT)
+        if self.signaling is not None:
+            with logged("closing the signaling socket", quiet=(TimeoutError,)):
+                await asyncio.wait_for(self.signaling.close(), STEP_TIMEOUT)
+
+    def release(self) -> None:
+        """End the remote tracks, so no reader waits on a closed session."""
+        for track in self._remote_tracks.values():
+            track.stop()
+
+    # ----------------------------------------------------------------- internals
+
+    async def _open_channel(self, address: str) -> RTCDataChannel:
+        opened = self._channel_open[address]
+        if not opened.is_set():
+            await first_of(opened, self._session.closing)
+        channel = self._data_channels.get(address)
+        if self._session.closed or channel is None or channel.readyState != "open":
+            raise SessionClosed(f"data channel {address} is not open")
+        return channel
+
+    async def _wait_drained(self, address: str, channel: RTCDataChannel) -> None:
+        drained, closing = self._drained[address], self._session.closing
+        while channel.bufferedAmount > _SEND_HIGH_WATER:
+            drained.clear()
+            await first_of(drained, closing)
+            if closing.is_set():
+                raise SessionClosed(f"session closed while sending on {address}")
+
+    def _receiver(self, address: str) -> Callable[[str | bytes], None]:
+        """aiortc's message handler for ``address``: the session routes it by the channel's label."""
+        receive = self._session.receive
+        return lambda raw: receive(address, raw)
+
+
+if TYPE_CHECKING:
+
+    def _conforms(link: PeerLink) -> tuple[Link, MediaSession[MediaStreamTrack]]:
+        return link, link

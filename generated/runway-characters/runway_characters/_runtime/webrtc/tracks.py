@@ -1,0 +1,94 @@
+# Part of the asyncapi-gen 0.1.0 runtime, copied verbatim. Do not edit.
+"""Tracks between aiortc and the runtime's callers.
+
+``BufferedTrack``: aiortc queues every decoded frame of a remote track until someone calls
+``recv()``; a handler that ignores a track (or reads it slowly) would hold minutes of decoded
+video. This wrapper pulls frames as they come and keeps only the newest ``capacity``: for live
+media a late frame is worth nothing.
+
+``sendable``: callers hand the runtime any core ``Track``; aiortc sends only its own
+``MediaStreamTrack``, so anything else is wrapped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from typing import Any
+
+from aiortc import MediaStreamTrack
+from aiortc.mediastreams import MediaStreamError
+from av.frame import Frame
+from av.packet import Packet
+
+from ..core.contracts import Track
+
+__all__ = ["BufferedTrack", "sendable"]
+
+
+class BufferedTrack(MediaStreamTrack):
+    """Frames of ``source``, of which at most ``capacity`` wait; older ones are dropped."""
+
+    def __init__(self, source: MediaStreamTrack, capacity: int = 64) -> None:
+        super().__init__()
+        self.kind = source.kind
+        self.frames_dropped = 0
+        self._source = source
+        self._frames: collections.deque[Frame | Packet[Any]] = collections.deque(
+            maxlen=capacity
+        )
+        self._arrived = asyncio.Event()
+        self._ended = False
+
+    async def pump(self) -> None:
+        """Move frames from the source into the buffer until the source ends (run as a task)."""
+        try:
+            while True:
+                frame = await self._source.recv()
+                if len(self._frames) == self._frames.maxlen:
+                    self.frames_dropped += 1
+                self._frames.append(frame)
+                self._arrived.set()
+        except MediaStreamError:
+            pass
+        finally:
+            self._ended = True
+            self._arrived.set()
+
+    async def recv(self) -> Frame | Packet[Any]:
+        """The oldest buffered frame; raises ``MediaStreamError`` once the track has ended."""
+        while not self._frames:
+            if self._ended or self.readyState != "live":
+                self.stop()
+                raise MediaStreamError
+            self._arrived.clear()
+            await self._arrived.wait()
+        return self._frames.popleft()
+
+    def stop(self) -> None:
+        """Stop this track and wake a waiting reader."""
+        super().stop()
+        self._ended = True
+        self._arrived.set()
+
+
+def sendable(track: Track) -> MediaStreamTrack:
+    """``track`` as aiortc can send it."""
+    return track if isinstance(track, MediaStreamTrack) else _ForeignTrack(track)
+
+
+class _ForeignTrack(MediaStreamTrack):
+    """A ``Track`` of another library, seen as aiortc's ``MediaStreamTrack``."""
+
+    def __init__(self, track: Track) -> None:
+        super().__init__()
+        self.kind = track.kind
+        self._track = track
+
+    async def recv(self) -> Frame | Packet[Any]:
+        frame: Frame | Packet[Any] = await self._track.recv()
+        return frame
+
+    def stop(self) -> None:
+        super().stop()
+        self._track.stop()

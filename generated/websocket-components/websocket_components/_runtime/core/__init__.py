@@ -1,0 +1,70 @@
+# Part of the asyncapi-gen 0.1.0 runtime, copied verbatim. Do not edit.
+"""The transport-neutral core: channels, codec and routing, delivery, the session, the contracts.
+
+Nothing here touches a socket or imports a transport library (only the standard library and
+pydantic), so a transport of any kind, a broker client included, builds on it without pulling
+in the others. The transports are the runtime's other subpackages.
+"""
+
+from .channels import ChannelKind, ChannelSpec
+from .contracts import (
+    ClientTransport,
+    DataTransport,
+    Link,
+    MediaClientTransport,
+    MediaServerSession,
+    MediaSession,
+    ServerSession,
+    ServerTransport,
+    SessionHandler,
+    SessionIssuer,
+    Track,
+)
+from .errors import (
+    AsyncApiRuntimeError,
+    CloseReason,
+    ConnectError,
+    InvalidJson,
+    MessageTooLarge,
+    SchemaViolation,
+    SessionClosed,
+    TokenRejected,
+    TransportNotAvailable,
+    UnknownMessage,
+    WireError,
+)
+from .session import Session
+from .tokens import InMemoryTokenIssuer, TokenIssuer
+from .unavailable import UnavailableClientTransport, UnavailableServerTransport
+
+__all__ = [
+    "AsyncApiRuntimeError",
+    "ChannelKind",
+    "ChannelSpec",
+    "ClientTransport",
+    "CloseReason",
+    "ConnectError",
+    "DataTransport",
+    "InMemoryTokenIssuer",
+    "InvalidJson",
+    "Link",
+    "MediaClientTransport",
+    "MediaServerSession",
+    "MediaSession",
+    "MessageTooLarge",
+    "SchemaViolation",
+    "ServerSession",
+    "ServerTransport",
+    "Session",
+    "SessionClosed",
+    "SessionHandler",
+    "SessionIssuer",
+    "TokenIssuer",
+    "TokenRejected",
+    "Track",
+    "TransportNotAvailable",
+    "UnavailableClientTransport",
+    "UnavailableServerTransport",
+    "UnknownMessage",
+    "WireError",
+]

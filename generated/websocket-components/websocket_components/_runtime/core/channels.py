@@ -1,0 +1,80 @@
+# Part of the asyncapi-gen 0.1.0 runtime, copied verbatim. Do not edit.
+"""What the runtime knows about a channel: its address, kind, codec, who sends, how to validate."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import TypeAdapter
+
+__all__ = ["ChannelKind", "ChannelSpec", "Side", "frame_limit", "index_channels"]
+
+
+class ChannelKind(enum.Enum):
+    """What a channel carries: JSON messages, an audio track or a video track."""
+
+    DATA = "data"
+    AUDIO = "audio"
+    VIDEO = "video"
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    """One channel of the API, as generated code describes it to the runtime."""
+
+    address: str
+    """The channel address, e.g. ``/session/data``; also the data channel's label."""
+    kind: ChannelKind
+    codec: str | None
+    """Media only: the content type's subtype, lowercase (``opus``, ``vp8``)."""
+    client_sends: bool
+    server_sends: bool
+    client_inbound: TypeAdapter[Any] | None = None
+    """Validates what the client receives on this data channel (the union the server sends)."""
+    server_inbound: TypeAdapter[Any] | None = None
+    """Validates what the server receives on this data channel."""
+    max_message_bytes: int = 262_144
+
+
+class Side(enum.Enum):
+    """Which end of a session a piece of code runs on."""
+
+    CLIENT = "client"
+    SERVER = "server"
+
+    def sends(self, spec: ChannelSpec) -> bool:
+        """Whether this side sends on ``spec``."""
+        return spec.client_sends if self is Side.CLIENT else spec.server_sends
+
+    def receives(self, spec: ChannelSpec) -> bool:
+        """Whether the other side sends on ``spec``."""
+        return spec.server_sends if self is Side.CLIENT else spec.client_sends
+
+    def inbound(self, spec: ChannelSpec) -> TypeAdapter[Any] | None:
+        """The adapter that validates what this side receives on ``spec``."""
+        return spec.client_inbound if self is Side.CLIENT else spec.server_inbound
+
+
+def index_channels(channels: Sequence[ChannelSpec]) -> dict[str, ChannelSpec]:
+    """Channels by address; refuses duplicates and media channels without a codec."""
+    indexed: dict[str, ChannelSpec] = {}
+    for spec in channels:
+        if spec.address in indexed:
+            raise ValueError(f"duplicate channel address {spec.address!r}")
+        if spec.kind is not ChannelKind.DATA and not spec.codec:
+            raise ValueError(f"media channel {spec.address!r} needs a codec")
+        indexed[spec.address] = spec
+    return indexed
+
+
+def frame_limit(channels: Iterable[ChannelSpec]) -> int:
+    """The largest message a transport lets through: well above every channel's own limit.
+
+    At least 4 MiB, and 4x the largest ``max_message_bytes``. Each channel's own limit is enforced
+    after receipt, by the codec, so an oversized message becomes a typed ``MessageTooLarge`` for
+    the receiver instead of a refusal inside the transport (a closed socket, a library's error).
+    """
+    return max([4 << 20, *(4 * spec.max_message_bytes for spec in channels)])

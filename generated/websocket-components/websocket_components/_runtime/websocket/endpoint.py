@@ -1,0 +1,144 @@
+# Part of the asyncapi-gen 0.1.0 runtime, copied verbatim. Do not edit.
+"""A minimal HTTP/1.1 listener for ``POST <session_endpoint>``: it hands out a session URL and token.
+
+websockets' HTTP parser only accepts GET upgrades, so this small separate listener answers the
+one POST route; every response is complete (Content-Length) and closes the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from http import HTTPStatus
+from urllib.parse import urlsplit
+
+__all__ = ["SessionEndpoint"]
+
+logger = logging.getLogger(__name__)
+
+_MAX_HEAD_BYTES = 16 * 1024
+_MAX_BODY_BYTES = 64 * 1024
+_READ_TIMEOUT = 10.0
+
+
+class SessionEndpoint:
+    """Serves ``POST path`` → ``{"url": ..., "token": ...}`` from ``issue_session``."""
+
+    def __init__(self, path: str, issue_session: Callable[[], tuple[str, str]]) -> None:
+        self._path = path
+        self._issue_session = issue_session
+        self._server: asyncio.Server | None = None
+        self._handlers: set[asyncio.Task[None]] = set()
+
+    async def start(self, host: str, port: int) -> None:
+        """Listen on ``host:port`` (0: any free port)."""
+        # The reader's limit bounds the request head: readuntil() refuses to buffer more.
+        self._server = await asyncio.start_server(
+            self._handle, host, port, limit=_MAX_HEAD_BYTES
+        )
+
+    @property
+    def path(self) -> str:
+        """The one route served."""
+        return self._path
+
+    @property
+    def port(self) -> int:
+        """The port actually bound."""
+        assert self._server is not None, "start() first"
+        port: int = self._server.sockets[0].getsockname()[1]
+        return port
+
+    async def stop(self) -> None:
+        """Stop listening and end the requests in progress."""
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+        for handler in list(self._handlers):
+            handler.cancel()
+        await asyncio.gather(*self._handlers, return_exceptions=True)
+
+    async def _handle(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        # asyncio.Server (3.11) does not track its handler tasks, so stop() needs them listed here.
+        task = asyncio.current_task()
+        assert task is not None
+        self._handlers.add(task)
+        try:
+            status, body, extra = await asyncio.wait_for(
+                self._respond(reader), _READ_TIMEOUT
+            )
+        except (asyncio.LimitOverrunError, ValueError):
+            status, body, extra = (
+                HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                _error("headers too large"),
+                {},
+            )
+        except (TimeoutError, ConnectionError, asyncio.IncompleteReadError):
+            status, body, extra = HTTPStatus.BAD_REQUEST, _error("bad request"), {}
+        try:
+            writer.write(_response(status, body, extra))
+            with contextlib.suppress(ConnectionError):
+                await writer.drain()
+        finally:
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+            self._handlers.discard(task)
+
+    async def _respond(
+        self, reader: asyncio.StreamReader
+    ) -> tuple[HTTPStatus, bytes, dict[str, str]]:
+        head = await reader.readuntil(b"\r\n\r\n")
+        request_line, *header_lines = head.decode("latin-1").split("\r\n")
+        parts = request_line.split(" ")
+        if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
+            return HTTPStatus.BAD_REQUEST, _error("bad request line"), {}
+        method, target, _ = parts
+        headers = _parse_headers(header_lines)
+        length = headers.get("content-length", "0")
+        if (
+            not length.isdigit()
+            or int(length) > _MAX_BODY_BYTES
+            or "transfer-encoding" in headers
+        ):
+            return HTTPStatus.BAD_REQUEST, _error("unsupported request body"), {}
+        await reader.readexactly(int(length))  # the request body carries nothing we use
+        if urlsplit(target).path != self._path:
+            return HTTPStatus.NOT_FOUND, _error("not found"), {}
+        if method != "POST":
+            return HTTPStatus.METHOD_NOT_ALLOWED, _error("use POST"), {"Allow": "POST"}
+        url, token = self._issue_session()
+        return (
+            HTTPStatus.OK,
+            json.dumps({"url": url, "token": token}).encode(),
+            {"Cache-Control": "no-store"},
+        )
+
+
+def _parse_headers(lines: list[str]) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for line in lines:
+        name, sep, value = line.partition(":")
+        if sep:
+            headers[name.strip().lower()] = value.strip()
+    return headers
+
+
+def _error(message: str) -> bytes:
+    return json.dumps({"error": message}).encode()
+
+
+def _response(status: HTTPStatus, body: bytes, extra: dict[str, str]) -> bytes:
+    lines = [
+        f"HTTP/1.1 {status.value} {status.phrase}",
+        "Content-Type: application/json",
+        f"Content-Length: {len(body)}",
+        "Connection: close",
+        *(f"{name}: {value}" for name, value in extra.items()),
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
