@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -174,3 +175,55 @@ def test_a_payload_ref_to_something_that_is_not_a_schema_is_a_located_error(
     assert [d.code for d in result.diagnostics] == ["ref-not-schema"]
     assert result.diagnostics[0].pointer == "/channels/events/subscribe/message/payload/$ref"
     assert result.diagnostics[0].line > 1
+
+
+@pytest.mark.parametrize(
+    ("transport", "runtime", "requirements"),
+    [
+        (Transport.WEBRTC, ("core", "websocket", "webrtc"), {"pydantic", "websockets", "aiortc"}),
+        (Transport.WEBSOCKET, ("core", "websocket"), {"pydantic", "websockets"}),
+        (Transport.NONE, ("core",), {"pydantic"}),
+    ],
+)
+def test_a_package_carries_the_runtime_and_dependencies_of_its_transport(
+    write_spec: SpecWriter, minimal_doc: dict[str, Any], transport: Transport, runtime: tuple[str, ...],
+    requirements: set[str],
+) -> None:
+    result = build(write_spec(minimal_doc), BuildOptions(package="pkg", transport=transport))
+    assert result.ok and result.api is not None
+    assert result.api.binding.runtime_packages == runtime
+    assert {re.split(r"[<>=]", r)[0] for r in result.api.binding.dependencies} == requirements
+    folders = {path.split("/")[2] for path in result.files if path.startswith("pkg/_runtime/") and path.count("/") > 2}
+    assert folders == set(runtime)
+    rendered = "".join(text for path, text in result.files.items() if "/_runtime/" not in path)
+    assert ("aiortc" in rendered) is (transport is Transport.WEBRTC)
+
+
+def test_media_forced_onto_a_transport_without_media_warns_and_gets_no_methods(
+    write_spec: SpecWriter, minimal_doc: dict[str, Any]
+) -> None:
+    minimal_doc["channels"]["audio"] = {"publish": {"operationId": "sendVoice",
+                                                    "message": {"contentType": "audio/opus", "payload": {}}}}
+    result = build(write_spec(minimal_doc), BuildOptions(package="pkg", transport=Transport.WEBSOCKET))
+    assert result.ok, [d.render() for d in result.diagnostics]
+    assert [d.code for d in result.diagnostics] == ["media-not-carried"]
+    assert "send_voice" not in result.files["pkg/client.py"] and "on_voice" not in result.files["pkg/server.py"]
+
+
+@pytest.mark.parametrize(
+    ("extension", "server_text", "expected"),
+    [
+        ("/v2/sessions", "created by POST /v1/realtime_sessions", "/v2/sessions"),
+        (None, "The URL returned by the POST /v1/realtime_sessions endpoint.", "/v1/realtime_sessions"),
+        (None, "A plain server.", "/sessions"),
+        ("not a path", "", "/sessions"),
+    ],
+)
+def test_the_session_endpoint_comes_from_the_extension_or_the_servers_text(
+    write_spec: SpecWriter, minimal_doc: dict[str, Any], extension: str | None, server_text: str, expected: str
+) -> None:
+    minimal_doc["servers"] = {"main": {"url": "{serverUrl}", "protocol": "wss",
+                                       "variables": {"serverUrl": {"description": server_text}}}}
+    if extension is not None:
+        minimal_doc["x-asyncapi-gen-session-endpoint"] = extension
+    assert _api(write_spec, minimal_doc).session_endpoint == expected

@@ -46,4 +46,4 @@ CHANNELS: tuple[ChannelSpec, ...] = (
     SESSION_VIDEO,
     SESSION_DATA,
 )
-"""Every channel, in document order: media transceivers are matched by this order on both sides."""
+"""Every channel, in document order: both sides pair media tracks by this order."""

@@ -104,4 +104,4 @@ CHANNELS: tuple[ChannelSpec, ...] = (
     SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_OFF,
     SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_DIM,
 )
-"""Every channel, in document order: media transceivers are matched by this order on both sides."""
+"""Every channel, in document order."""

@@ -20,4 +20,4 @@ TEST = ChannelSpec(
 """Test channel for operation routing"""
 
 CHANNELS: tuple[ChannelSpec, ...] = (TEST,)
-"""Every channel, in document order: media transceivers are matched by this order on both sides."""
+"""Every channel, in document order."""

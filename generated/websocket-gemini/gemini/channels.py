@@ -88,7 +88,8 @@ def v1_marketdata_symbol_address(
 ) -> str:
     """The address of channel '/v1/marketdata/{symbol}' with its parameters filled in (URL-quoted).
 
-    symbol: Symbols are formatted as CCY1CCY2 where prices are in CCY2 and quantities are in CCY1. To read more click [here](https://docs.sandbox.gemini.com/websocket-api/#symbols-and-minimums).
+    symbol: Symbols are formatted as CCY1CCY2 where prices are in CCY2 and quantities are in CCY1. To
+        read more click [here](https://docs.sandbox.gemini.com/websocket-api/#symbols-and-minimums).
     """
     address = "/v1/marketdata/{symbol}"
     address = address.replace("{symbol}", quote(str(symbol), safe=""))
@@ -96,4 +97,4 @@ def v1_marketdata_symbol_address(
 
 
 CHANNELS: tuple[ChannelSpec, ...] = (V1_MARKETDATA_SYMBOL,)
-"""Every channel, in document order: media transceivers are matched by this order on both sides."""
+"""Every channel, in document order."""
