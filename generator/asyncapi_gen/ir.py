@@ -138,6 +138,11 @@ class Channel:
     parameters: tuple[ChannelParameter, ...] = ()
 
     @property
+    def media(self) -> bool:
+        """True for an audio or video channel (tracks, not messages)."""
+        return self.kind is not MessageKind.DATA
+
+    @property
     def constant(self) -> str:
         """The module-level constant naming this channel's spec in channels.py."""
         return self.py_name.upper()
