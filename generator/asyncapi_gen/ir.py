@@ -118,7 +118,8 @@ class ChannelParameter:
     name: str
     py_name: str
     description: str
-    py_type: str  # a Python type expression: str, int, float, bool, or Literal[...] of repr'd values
+    json_type: str  # the schema's type: string, integer, number or boolean (string when it says none)
+    choices: tuple[str | int, ...] = ()  # the values it may take, when its schema has an enum of them
 
 
 @dataclass(frozen=True)

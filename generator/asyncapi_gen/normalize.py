@@ -162,7 +162,7 @@ class _State:
             schema = schema if isinstance(schema, dict) else {}
             found.append(ChannelParameter(name, names.claim(snake_name(name, "parameter")),
                                           str(spec.get("description") or schema.get("description") or ""),
-                                          _parameter_type(spec.get("enum") or schema.get("enum"), schema.get("type"))))
+                                          *_parameter_type(spec.get("enum") or schema.get("enum"), schema.get("type"))))
         return tuple(found)
 
     def message(self, data: Any, location: Location, op_id: str) -> Message:
@@ -282,14 +282,15 @@ def _without_verb(name: str) -> list[str]:
     return found[1:] if len(found) > 1 and found[0].lower() in _VERBS else found
 
 
-_PY_TYPES = {"integer": "int", "number": "float", "boolean": "bool", "string": "str"}
+_SCALARS = frozenset({"string", "integer", "number", "boolean"})
 
 
-def _parameter_type(enum: Any, json_type: Any) -> str:
-    """A parameter's Python type: a Literal of its enum values (repr'd: data, never code), else its JSON type."""
+def _parameter_type(enum: Any, json_type: Any) -> tuple[str, tuple[str | int, ...]]:
+    """A parameter's JSON type and, when its enum lists strings or integers only, those values."""
+    kind = str(json_type) if json_type in _SCALARS else "string"
     if isinstance(enum, list) and enum and all(isinstance(v, str | int) and not isinstance(v, bool) for v in enum):
-        return "Literal[" + ", ".join(repr(v) for v in dict.fromkeys(enum)) + "]"
-    return _PY_TYPES.get(str(json_type), "str")
+        return kind, tuple(dict.fromkeys(enum))
+    return kind, ()
 
 
 def _routes(drafts: Iterable[_Draft]) -> tuple[Route, ...]:

@@ -12,7 +12,7 @@ from typing import Any
 import jinja2
 
 from asyncapi_gen import __version__
-from asyncapi_gen.ir import Api, MessageKind, Payload, Role
+from asyncapi_gen.ir import Api, ChannelParameter, MessageKind, Payload, Role
 from asyncapi_gen.mockplan import plan_mock
 from asyncapi_gen.paths import builtin_templates
 
@@ -92,7 +92,7 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
         autoescape=False,
     )
     env.filters.update(py_str=py_str, docstring=docstring, one_line=one_line, toml_str=toml_str, py_json=py_json,
-                       payload_type=payload_type, pep440=pep440, isinstance_of=isinstance_of,
+                       payload_type=payload_type, parameter_type=parameter_type, pep440=pep440, isinstance_of=isinstance_of,
                        indefinite=indefinite, wrap=wrap)
     return env
 
@@ -122,6 +122,16 @@ def one_line(value: Any) -> str:
 def toml_str(value: Any) -> str:
     """A TOML basic string: JSON's escapes are TOML's, but non-BMP characters must stay literal (no surrogates)."""
     return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+_PY_TYPES = {"integer": "int", "number": "float", "boolean": "bool", "string": "str"}
+
+
+def parameter_type(parameter: ChannelParameter) -> str:
+    """A channel parameter's Python type: a Literal of its values (repr'd: data, never code), else its type."""
+    if parameter.choices:
+        return "Literal[" + ", ".join(repr(value) for value in parameter.choices) + "]"
+    return _PY_TYPES[parameter.json_type]
 
 
 def payload_type(payload: Payload | None) -> str:

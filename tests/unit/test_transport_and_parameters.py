@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from asyncapi_gen.build import BuildOptions, build
 from asyncapi_gen.ir import Role, Transport
+from asyncapi_gen.render import parameter_type
 
 from .conftest import SpecWriter
 
@@ -67,10 +68,11 @@ def test_channel_parameters_are_typed_in_address_order(write_spec: SpecWriter, m
         }
     }
     channel = _api(write_spec, minimal_doc).channels[0]
-    assert [(p.name, p.py_name, p.py_type) for p in channel.parameters] == [
-        ("room", "room", "Literal[\"a'b\", 'c']"),
-        ("user-id", "user_id", "int"),
+    assert [(p.name, p.py_name, p.json_type, p.choices) for p in channel.parameters] == [
+        ("room", "room", "string", ("a'b", "c")),
+        ("user-id", "user_id", "integer", ()),
     ]
+    assert [parameter_type(p) for p in channel.parameters] == ["Literal[\"a'b\", 'c']", "int"]
 
 
 def test_message_headers_become_a_model(write_spec: SpecWriter, minimal_doc: dict[str, Any]) -> None:
