@@ -7,19 +7,16 @@ channel, gathers ICE, then trades offer for answer over a WebSocket opened with 
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Sequence
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
-from pydantic import BaseModel
 from websockets.asyncio.client import ClientConnection
 
 from ..core.channels import ChannelSpec, Side, frame_limit
-from ..core.connecting import Connector
-from ..core.contracts import ErrorCallback, MessageCallback, Track
-from ..core.errors import CloseReason
+from ..core.contracts import Track
 from ..core.session import Session
+from ..core.views import ClientView
 from ..core.waiting import first_of
 from ..websocket.client import open_websocket
 from .ice import IceConfig, pinned_host_addresses
@@ -44,8 +41,12 @@ __all__ = ["WebRTCClientSession"]
 SIGNALING_MAX_FRAME = 1 << 20
 
 
-class WebRTCClientSession:
-    """A client session: ``async with WebRTCClientSession(url, token, channels) as session: ...``."""
+class WebRTCClientSession(ClientView[PeerLink]):
+    """A client session: ``async with WebRTCClientSession(url, token, channels) as session: ...``.
+
+    ``connect()`` signals and connects ICE and DTLS (``TokenRejected`` or ``SignalingError`` when
+    that fails); ``close()`` says bye and closes everything.
+    """
 
     def __init__(
         self,
@@ -60,18 +61,13 @@ class WebRTCClientSession:
         self._url = url
         self._token = token
         self._max_message_size = frame_limit(channels)
-        self._session = Session(
+        session = Session(
             channels,
             Side.CLIENT,
             functools.partial(PeerLink, ice=ice),
             max_duration=max_duration,
         )
-        self._link = self._session.link
-        self._connector = Connector(self._session, self._establish, connect_timeout)
-
-    async def connect(self) -> None:
-        """Signal, connect ICE and DTLS; ``TokenRejected`` or ``SignalingError`` when that fails."""
-        await self._connector.connect()
+        super().__init__(session, self._establish, connect_timeout)
 
     def set_send_track(self, address: str, track: Track) -> None:
         """Send ``track`` on media channel ``address``: before ``connect()``, or to replace a track."""
@@ -80,56 +76,6 @@ class WebRTCClientSession:
     async def remote_track(self, address: str) -> MediaStreamTrack:
         """The track the server sends on media channel ``address`` (buffered: newest 64 frames)."""
         return await self._link.remote_track(address)
-
-    def on_message(self, address: str, callback: MessageCallback) -> None:
-        """Call ``callback`` with every validated message received on data channel ``address``."""
-        self._session.on_message(address, callback)
-
-    def on_error(self, callback: ErrorCallback) -> None:
-        """Call ``callback`` with every message that failed validation (the session continues)."""
-        self._session.on_error(callback)
-
-    async def send(self, address: str, message: BaseModel) -> None:
-        """Send ``message`` on data channel ``address`` (waits for it to open); ``SessionClosed`` after close."""
-        await self._session.send(address, message)
-
-    async def send_raw(self, address: str, data: str | bytes) -> None:
-        """Send ``data`` as is, unchecked."""
-        await self._session.send_raw(address, data)
-
-    def messages(self, address: str) -> AsyncIterator[Any]:
-        """Every validated message received on ``address`` from now on; ends when the session closes."""
-        return self._session.messages(address)
-
-    async def close(self) -> None:
-        """Say bye and close everything; idempotent, and safe from a message callback."""
-        await self._session.close()
-
-    async def wait_closed(self) -> CloseReason:
-        """Wait until the session has fully closed; returns why it ended."""
-        return await self._session.wait_closed()
-
-    @property
-    def closed(self) -> bool:
-        """True once the session has started closing."""
-        return self._session.closed
-
-    @property
-    def close_reason(self) -> CloseReason | None:
-        """Why the session ended, or None while it runs."""
-        return self._session.close_reason
-
-    async def __aenter__(self) -> Self:
-        await self.connect()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def _establish(self) -> None:
         session, link = self._session, self._link

@@ -1,4 +1,4 @@
-"""The WebSocket listener both WebSocket-based servers compose: tokens, live sessions, stop.
+"""The WebSocket listener both WebSocket-based servers build on: tokens, live sessions, stop.
 
 The plain WebSocket server carries its messages on the accepted sockets; a transport that rides
 on this listener carries its own handshake there. Either way the session token is redeemed
@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Protocol
+from typing import Protocol, Self
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -21,7 +21,7 @@ from websockets.http11 import Request, Response
 from ..core.tokens import TokenIssuer
 from .endpoint import SessionEndpoint
 
-__all__ = ["Hosted", "Listener", "Serve"]
+__all__ = ["Hosted", "Listener", "ListenerServer", "Serve"]
 
 
 class Hosted(Protocol):
@@ -156,3 +156,49 @@ class Listener:
             await running
         finally:
             self._sessions.discard(session)
+
+
+class ListenerServer:
+    """A server whose sessions arrive on ``listener``: ``start``/``stop``, ``async with``, the URLs."""
+
+    def __init__(self, listener: Listener) -> None:
+        self._listener = listener
+
+    async def start(self) -> None:
+        """Start listening (and serving the HTTP endpoint when asked for)."""
+        await self._listener.start()
+
+    async def stop(self) -> None:
+        """End every session (each is told why), wait for them, then stop listening."""
+        await self._listener.stop()
+
+    @property
+    def url(self) -> str:
+        """The URL clients connect to, ``ws://host:port/``."""
+        return self._listener.url
+
+    @property
+    def http_url(self) -> str | None:
+        """``http://host:port<session_endpoint>``, or None without an HTTP endpoint."""
+        return self._listener.http_url
+
+    def issue_session(self) -> tuple[str, str]:
+        """The URL and a fresh one-use token for it ("" when this server requires no token)."""
+        return self._listener.issue_session()
+
+    @property
+    def tokens(self) -> TokenIssuer | None:
+        """The issuer whose tokens this server accepts, or None when it lets every client in."""
+        return self._listener.tokens
+
+    @property
+    def active_sessions(self) -> int:
+        """Sessions accepted and not yet closed."""
+        return self._listener.active_sessions
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()

@@ -11,22 +11,21 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from aiortc import MediaStreamTrack, RTCSessionDescription
-from pydantic import BaseModel
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from ..core.channels import ChannelSpec, Side, frame_limit
-from ..core.contracts import ErrorCallback, MessageCallback, SessionHandler, Track
+from ..core.contracts import SessionHandler, Track
 from ..core.errors import CloseReason
 from ..core.handling import handle, open_handler
 from ..core.session import Session
 from ..core.tokens import InMemoryTokenIssuer, TokenIssuer
-from ..websocket.listener import Listener
+from ..core.views import SessionView
+from ..websocket.listener import Listener, ListenerServer
 from .ice import IceConfig, pinned_host_addresses
 from .sdp import advertise_max_message_size, direction_for
 from .session import PeerLink
@@ -44,17 +43,11 @@ OFFER_TIMEOUT = 15.0
 SIGNALING_MAX_FRAME = 1 << 20
 
 
-class WebRTCServerSession:
-    """One client's WebRTC session on the server, as its handler sees it (a ``MediaServerSession``)."""
+class WebRTCServerSession(SessionView[PeerLink]):
+    """One client's WebRTC session on the server, as its handler sees it (a ``MediaServerSession``).
 
-    def __init__(self, session: Session[PeerLink]) -> None:
-        self._session = session
-        self._link = session.link
-
-    @property
-    def id(self) -> str:
-        """A unique id of this session (for logs)."""
-        return self._session.id
+    ``close()`` says bye and closes everything.
+    """
 
     def set_send_track(self, address: str, track: Track) -> None:
         """Send ``track`` on media channel ``address`` (in ``on_open``, or later to replace a track)."""
@@ -64,47 +57,13 @@ class WebRTCServerSession:
         """The track the client sends on media channel ``address`` (buffered: newest 64 frames)."""
         return await self._link.remote_track(address)
 
-    def on_message(self, address: str, callback: MessageCallback) -> None:
-        """Call ``callback`` with every validated message received on ``address`` (besides the handler)."""
-        self._session.on_message(address, callback)
 
-    def on_error(self, callback: ErrorCallback) -> None:
-        """Call ``callback`` with every wire error (besides the handler)."""
-        self._session.on_error(callback)
+class WebRTCServer(ListenerServer):
+    """Signaling server for many concurrent WebRTC sessions of one API (a ``ServerTransport``).
 
-    async def send(self, address: str, message: BaseModel) -> None:
-        """Send ``message`` on data channel ``address``; ``SessionClosed`` after close."""
-        await self._session.send(address, message)
-
-    async def send_raw(self, address: str, data: str | bytes) -> None:
-        """Send ``data`` as is, unchecked."""
-        await self._session.send_raw(address, data)
-
-    def messages(self, address: str) -> AsyncIterator[Any]:
-        """Every validated message received on ``address`` from now on; ends when the session closes."""
-        return self._session.messages(address)
-
-    async def close(self) -> None:
-        """Say bye and close everything; idempotent, and safe from a message callback."""
-        await self._session.close()
-
-    async def wait_closed(self) -> CloseReason:
-        """Wait until the session has fully closed; returns why it ended."""
-        return await self._session.wait_closed()
-
-    @property
-    def closed(self) -> bool:
-        """True once the session has started closing."""
-        return self._session.closed
-
-    @property
-    def close_reason(self) -> CloseReason | None:
-        """Why the session ended, or None while it runs."""
-        return self._session.close_reason
-
-
-class WebRTCServer:
-    """Signaling server for many concurrent WebRTC sessions of one API (a ``ServerTransport``)."""
+    ``url`` is the signaling URL; ``stop()`` says bye to every session, waits for them, then
+    stops listening.
+    """
 
     def __init__(
         self,
@@ -129,7 +88,7 @@ class WebRTCServer:
         self._tokens: TokenIssuer = (
             tokens if tokens is not None else InMemoryTokenIssuer()
         )
-        self._listener = Listener(
+        listener = Listener(
             self._serve,
             tokens=self._tokens,
             host=host,
@@ -138,50 +97,12 @@ class WebRTCServer:
             session_endpoint=session_endpoint,
             max_frame=SIGNALING_MAX_FRAME,
         )
-
-    async def start(self) -> None:
-        """Start listening (and serving the HTTP endpoint when asked for)."""
-        await self._listener.start()
-
-    async def stop(self) -> None:
-        """Say bye to every session, wait for them, then stop listening."""
-        await self._listener.stop()
-
-    @property
-    def url(self) -> str:
-        """The signaling URL, ``ws://host:port/``."""
-        return self._listener.url
-
-    @property
-    def http_url(self) -> str | None:
-        """``http://host:port<session_endpoint>``, or None without an HTTP endpoint."""
-        return self._listener.http_url
-
-    def issue_session(self) -> tuple[str, str]:
-        """A signaling URL and a fresh one-use token for it."""
-        return self._listener.issue_session()
+        super().__init__(listener)
 
     @property
     def tokens(self) -> TokenIssuer:
         """The issuer whose tokens this server accepts (WebRTC sessions always need one)."""
         return self._tokens
-
-    @property
-    def active_sessions(self) -> int:
-        """Sessions accepted and not yet closed."""
-        return self._listener.active_sessions
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
 
     def _serve(
         self, connection: ServerConnection

@@ -10,8 +10,7 @@ every client is let in and ``issue_session()`` hands out an empty token. Handler
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 from websockets.asyncio.server import ServerConnection
 
@@ -20,7 +19,7 @@ from ..core.contracts import SessionHandler
 from ..core.handling import handle, open_handler
 from ..core.session import Session
 from ..core.tokens import TokenIssuer
-from .listener import Listener
+from .listener import Listener, ListenerServer
 from .session import SocketLink
 
 if TYPE_CHECKING:
@@ -29,8 +28,11 @@ if TYPE_CHECKING:
 __all__ = ["WebSocketServer"]
 
 
-class WebSocketServer:
-    """A WebSocket server for many concurrent sessions of one API (a ``ServerTransport``)."""
+class WebSocketServer(ListenerServer):
+    """A WebSocket server for many concurrent sessions of one API (a ``ServerTransport``).
+
+    ``stop()`` closes every session (code 1000), then stops listening.
+    """
 
     def __init__(
         self,
@@ -47,7 +49,7 @@ class WebSocketServer:
         self._channels = list(channels)
         self._handler_factory = handler_factory
         self._max_duration = max_duration
-        self._listener = Listener(
+        listener = Listener(
             self._serve,
             tokens=tokens,
             host=host,
@@ -56,50 +58,7 @@ class WebSocketServer:
             session_endpoint=session_endpoint,
             max_frame=frame_limit(channels),
         )
-
-    async def start(self) -> None:
-        """Start listening (and serving the HTTP endpoint when asked for)."""
-        await self._listener.start()
-
-    async def stop(self) -> None:
-        """Close every session (code 1000), then stop listening."""
-        await self._listener.stop()
-
-    @property
-    def url(self) -> str:
-        """The URL clients connect to, ``ws://host:port/``."""
-        return self._listener.url
-
-    @property
-    def http_url(self) -> str | None:
-        """``http://host:port<session_endpoint>``, or None without an HTTP endpoint."""
-        return self._listener.http_url
-
-    def issue_session(self) -> tuple[str, str]:
-        """The URL and a fresh one-use token for it ("" when this server requires no token)."""
-        return self._listener.issue_session()
-
-    @property
-    def tokens(self) -> TokenIssuer | None:
-        """The issuer whose tokens this server accepts, or None when it lets every client in."""
-        return self._listener.tokens
-
-    @property
-    def active_sessions(self) -> int:
-        """Sessions accepted and not yet closed."""
-        return self._listener.active_sessions
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        super().__init__(listener)
 
     def _serve(
         self, connection: ServerConnection
