@@ -177,6 +177,7 @@ class Operation:
     payload: Payload | None  # None for media operations (tracks)
     subject: str  # the operation's name without its verb: `receiveSessionEvent` -> `session_event`
     topic: str  # what travels, as a noun phrase for sentences in any voice: "session control message"
+    routed: bool = True  # False when an earlier operation on the channel takes all its messages: no hook then
 
     @property
     def send_method(self) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from asyncapi_gen import v2, v3
@@ -98,8 +97,10 @@ class _Draft:
     subject: str
 
     def linked(self, channel: Channel) -> Operation:
+        hook = "on_" + self.subject
+        routed = self.payload is None or any(r.hook == hook for r in channel.routes_to(self.raw.sender.other))
         return Operation(self.op_id, channel, self.raw.sender, self.messages, self.raw.summary,
-                         self.raw.description, self.payload, self.subject, self.subject.replace("_", " "))
+                         self.raw.description, self.payload, self.subject, self.subject.replace("_", " "), routed)
 
 
 class _State:
@@ -142,10 +143,38 @@ class _State:
             kind, media[0] if media else None,
             client_sends=any(draft.raw.sender is Role.CLIENT for draft in mine),
             server_sends=any(draft.raw.sender is Role.SERVER for draft in mine),
-            client_routes=_routes(draft for draft in mine if draft.raw.sender is Role.SERVER),
-            server_routes=_routes(draft for draft in mine if draft.raw.sender is Role.CLIENT),
+            client_routes=self._routes(raw, [draft for draft in mine if draft.raw.sender is Role.SERVER]),
+            server_routes=self._routes(raw, [draft for draft in mine if draft.raw.sender is Role.CLIENT]),
             parameters=self._parameters(raw),
         )
+
+    def _routes(self, raw: RawChannel, drafts: list[_Draft]) -> tuple[Route, ...]:
+        """The receiving side's hooks for the data operations sent on one channel, typed ones first.
+
+        A message goes to the first route whose classes it is an instance of, and an untyped operation takes
+        whatever no typed one did. An operation whose every message an earlier one already takes can never be
+        told apart from it: it gets no route, and a warning says so.
+        """
+        typed = [draft for draft in drafts if draft.payload is not None and draft.payload.typed]
+        untyped = [draft for draft in drafts if draft.payload is not None and not draft.payload.typed]
+        routes: list[Route] = []
+        taken: set[str] = set()
+        for draft in typed + untyped:
+            assert draft.payload is not None
+            classes = set(draft.payload.classes)
+            if draft.payload.typed and classes <= taken:
+                earlier = next(r.hook for r in routes if classes & set(r.payload.classes))
+            elif not draft.payload.typed and routes and not routes[-1].payload.typed:
+                earlier = routes[-1].hook
+            else:
+                taken |= classes
+                routes.append(Route("on_" + draft.subject, draft.payload))
+                continue
+            self.diagnostics.append(raw.location.file.diagnostic(
+                "operation-indistinguishable",
+                f"operation {draft.op_id!r} carries only messages that an earlier operation on channel "
+                f"{raw.name!r} also carries: they all reach {earlier}", draft.raw.location.pointer, warning=True))
+        return tuple(routes)
 
     def _parameters(self, raw: RawChannel) -> tuple[ChannelParameter, ...]:
         """The address's `{name}` placeholders, in order, typed from the channel's `parameters`."""
@@ -291,18 +320,6 @@ def _parameter_type(enum: Any, json_type: Any) -> tuple[str, tuple[str | int, ..
     if isinstance(enum, list) and enum and all(isinstance(v, str | int) and not isinstance(v, bool) for v in enum):
         return kind, tuple(dict.fromkeys(enum))
     return kind, ()
-
-
-def _routes(drafts: Iterable[_Draft]) -> tuple[Route, ...]:
-    """The receiving side's hooks for the data operations sent on one channel, typed ones first.
-
-    A message is handed to the first route whose classes it is an instance of; an untyped operation takes
-    whatever no typed one did, so only the first untyped one can ever be reached.
-    """
-    routes = [Route("on_" + draft.subject, draft.payload) for draft in drafts if draft.payload is not None]
-    typed = [route for route in routes if route.payload.typed]
-    untyped = [route for route in routes if not route.payload.typed]
-    return tuple(typed + untyped[:1])
 
 
 def _kind_of(messages: tuple[Message, ...]) -> MessageKind:

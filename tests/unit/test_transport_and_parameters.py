@@ -229,3 +229,27 @@ def test_the_session_endpoint_comes_from_the_extension_or_the_servers_text(
     if extension is not None:
         minimal_doc["x-asyncapi-gen-session-endpoint"] = extension
     assert _api(write_spec, minimal_doc).session_endpoint == expected
+
+
+def test_an_operation_that_cannot_be_told_apart_gets_no_hook_and_a_warning(
+    write_spec: SpecWriter, minimal_doc: dict[str, Any]
+) -> None:
+    hello = {"payload": {"type": "object", "properties": {"text": {"type": "string"}}}}
+    spec = write_spec({
+        "asyncapi": "3.0.0",
+        "info": {"title": "T", "version": "1"},
+        "channels": {"room": {"address": "room", "messages": {"Hello": hello}}},
+        "operations": {
+            "receiveHello": {"action": "receive", "channel": {"$ref": "#/channels/room"},
+                          "messages": [{"$ref": "#/channels/room/messages/Hello"}]},
+            "receiveEcho": {"action": "receive", "channel": {"$ref": "#/channels/room"},
+                         "messages": [{"$ref": "#/channels/room/messages/Hello"}]},
+        },
+    })
+    result = build(spec, BuildOptions(package="pkg"))
+    assert result.ok and result.api is not None
+    (warning,) = result.diagnostics
+    assert warning.code == "operation-indistinguishable" and warning.pointer == "/operations/receiveEcho"
+    assert [route.hook for route in result.api.channels[0].server_routes] == ["on_hello"]
+    assert "def on_echo" not in result.files["pkg/server.py"] and "def on_hello" in result.files["pkg/server.py"]
+    assert "def send_echo" in result.files["pkg/client.py"]  # the client can still send it

@@ -15,7 +15,7 @@ TEST = ChannelSpec(
     client_sends=True,
     server_sends=True,
     client_inbound=TypeAdapter[Any](models.TestMessagePayload),
-    server_inbound=TypeAdapter[Any](models.Message | models.TestMessagePayload),
+    server_inbound=TypeAdapter[Any](models.Message),
 )
 """Test channel for operation routing"""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 from . import models
 from ._runtime.core import ClientTransport, CloseReason, WireError
@@ -29,9 +29,6 @@ class ClientHandler:
 
     async def on_message(self, message: models.TestMessagePayload) -> None:
         """The server sent a message."""
-
-    async def on_notification(self, message: models.TestMessagePayload) -> None:
-        """The server sent a notification."""
 
     async def on_error(self, error: WireError) -> None:
         """A message from the server could not be decoded or validated; the session goes on."""
@@ -69,7 +66,7 @@ class Client:
             connect_timeout=connect_timeout,
         )
         self._session.on_error(self._handler.on_error)
-        self._session.on_message(TEST.address, self._dispatch_test)
+        self._session.on_message(TEST.address, self._handler.on_message)
 
     async def __aenter__(self) -> Self:
         await self.connect()
@@ -112,14 +109,12 @@ class Client:
     async def receive_message(self) -> AsyncIterator[models.TestMessagePayload]:
         """Each message the server sends, until the session ends."""
         async for message in self._session.messages(TEST.address):
-            if isinstance(message, models.TestMessagePayload):
-                yield message
+            yield message
 
     async def receive_notification(self) -> AsyncIterator[models.TestMessagePayload]:
         """Each notification the server sends, until the session ends."""
         async for message in self._session.messages(TEST.address):
-            if isinstance(message, models.TestMessagePayload):
-                yield message
+            yield message
 
     async def send_message(self, message: models.Message) -> None:
         """Send a message to the server."""
@@ -128,10 +123,3 @@ class Client:
     async def send_notification(self, message: models.TestMessagePayload) -> None:
         """Send a notification to the server."""
         await self._session.send(TEST.address, message)
-
-    async def _dispatch_test(self, message: Any) -> None:
-        # Several operations share this channel: the message's class says which hook it is for.
-        if isinstance(message, models.TestMessagePayload):
-            await self._handler.on_message(message)
-        elif isinstance(message, models.TestMessagePayload):
-            await self._handler.on_notification(message)

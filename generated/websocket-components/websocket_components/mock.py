@@ -67,14 +67,6 @@ class MockHandler(ServerHandler):
             return
         await self._reply(session, "/test")
 
-    async def on_notification(
-        self, session: ServerSession, message: models.TestMessagePayload
-    ) -> None:
-        if self._asks_to_end("/test", message):
-            session.spawn(self._close_after_grace(session))
-            return
-        await self._reply(session, "/test")
-
     async def on_error(self, session: ServerSession, error: WireError) -> None:
         self.errors.append(error)
 

@@ -92,11 +92,6 @@ class ServerHandler:
     async def on_message(self, session: ServerSession, message: models.Message) -> None:
         """The client sent a message."""
 
-    async def on_notification(
-        self, session: ServerSession, message: models.TestMessagePayload
-    ) -> None:
-        """The client sent a notification."""
-
     async def on_error(self, session: ServerSession, error: WireError) -> None:
         """A client message could not be decoded or validated; the session goes on."""
 
@@ -127,13 +122,7 @@ class _Adapter:
         """Hand a validated client message to its hook, by channel (and by class where a channel has several)."""
         typed = self._session(session)
         if address == TEST.address:
-            if isinstance(
-                message,
-                (models.TestMessagePayload, models.MessageWithDiscriminatorPayload),
-            ):
-                await self._handler.on_message(typed, message)
-            elif isinstance(message, models.TestMessagePayload):
-                await self._handler.on_notification(typed, message)
+            await self._handler.on_message(typed, message)
 
     async def on_error(
         self, session: contracts.ServerSession, error: WireError
