@@ -15,6 +15,7 @@ from asyncapi_gen.build import build
 from asyncapi_gen.ir import Api
 from asyncapi_gen.load import SourceFile
 from asyncapi_gen.normalize import normalize
+from asyncapi_gen.paths import builtin_templates
 from asyncapi_gen.refs import Resolver
 from asyncapi_gen.render import docstring, one_line, pep440, py_json, py_str, render_package, toml_str
 from asyncapi_gen.write import write_tree
@@ -281,3 +282,11 @@ def test_text_ending_in_quotes_renders_valid_python(text: str) -> None:
     # Summaries land in one-line docstrings (`"""{{ summary | docstring }}"""`) in client.py and server.py.
     api = hostile_api(text)
     check_rendered(render_package(api, '"""models."""\n'), api, f"Title {text}", "hostile_pkg")
+
+
+def test_every_transport_template_defines_the_same_macros() -> None:
+    """Templates call a transport's parts by macro name: a transport missing one would fail only when used."""
+    folder = builtin_templates() / "transports"
+    macros = {path.name: set(re.findall(r"\{% macro (\w+)", path.read_text())) for path in folder.glob("*.jinja")}
+    assert len(macros) == 3
+    assert len({frozenset(names) for names in macros.values()}) == 1, macros
