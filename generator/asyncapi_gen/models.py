@@ -13,6 +13,9 @@ from typing import Any
 from asyncapi_gen.ir import Api, rename_payloads
 from asyncapi_gen.names import NameTable
 
+_BASE_PLACEHOLDER = "asyncapi_gen_wire.WireModel"
+_BASE_MODULE = "._runtime.core.wire"
+
 
 class ModelEmitError(Exception):
     """datamodel-code-generator failed, or its output lacks a class the rest of the package relies on."""
@@ -56,12 +59,14 @@ def _datamodel_code(schema: dict[str, Any]) -> str:
             use_schema_description=True,
             use_field_description=True,
             snake_case_field=True,
-            allow_population_by_field_name=True,
             capitalise_enum_members=True,
             use_single_value_enum_as_const=True,
             use_double_quotes=True,
             keep_model_order=True,
             additional_imports=["typing.Annotated", "pydantic.Field"],
+            # Every model derives from the runtime's WireModel (wire names out, extra properties kept); the
+            # placeholder path is rewritten to the package's own `_runtime` below.
+            base_class=_BASE_PLACEHOLDER,
             # EmailStr needs the optional email-validator package: generated packages depend on plain pydantic.
             type_mappings=["email=string", "idn-email=string"],
         )
@@ -69,7 +74,7 @@ def _datamodel_code(schema: dict[str, Any]) -> str:
         raise ModelEmitError(f"datamodel-code-generator failed: {exc}") from exc
     if not isinstance(result, str):
         raise ModelEmitError("datamodel-code-generator returned several modules where one was expected")
-    return result
+    return result.replace(f"from {_BASE_PLACEHOLDER.rpartition('.')[0]} import", f"from {_BASE_MODULE} import")
 
 
 def _check_classes(code: str, expected: tuple[str, ...]) -> set[str]:

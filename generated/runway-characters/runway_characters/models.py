@@ -6,13 +6,12 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
+
+from ._runtime.core.wire import WireModel
 
 
-class SessionControl(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
+class SessionControl(WireModel):
     type: SessionControlType
     """
     The type of control action to perform.
@@ -33,10 +32,7 @@ class SessionControlType(StrEnum):
     END_SESSION = "end_session"
 
 
-class SessionError(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
+class SessionError(WireModel):
     type: Literal["session_error"]
     """
     The event type identifier.
@@ -55,10 +51,7 @@ class SessionError(BaseModel):
     """
 
 
-class SessionState(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
+class SessionState(WireModel):
     type: Literal["session_state"]
     """
     The event type identifier.
@@ -86,10 +79,7 @@ class SessionStateState(StrEnum):
     ENDED = "ended"
 
 
-class Transcript(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
+class Transcript(WireModel):
     type: Literal["transcript"]
     """
     The event type identifier.

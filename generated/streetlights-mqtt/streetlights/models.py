@@ -6,17 +6,16 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AwareDatetime, Field, RootModel
+
+from ._runtime.core.wire import WireModel
 
 
 class DimLightHeaders(RootModel[Any]):
     root: Any
 
 
-class DimLightPayload(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
+class DimLightPayload(WireModel):
     percentage: Annotated[int | None, Field(ge=0, le=100)] = None
     """
     Percentage to which the light should be dimmed to.
@@ -28,10 +27,7 @@ class LightMeasuredHeaders(RootModel[Any]):
     root: Any
 
 
-class LightMeasuredPayload(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
+class LightMeasuredPayload(WireModel):
     lumens: Annotated[int | None, Field(ge=0)] = None
     """
     Light intensity measured in lumens.
@@ -50,10 +46,7 @@ class TurnOnOffHeaders(RootModel[Any]):
     root: Any
 
 
-class TurnOnOffPayload(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
+class TurnOnOffPayload(WireModel):
     command: TurnOnOffPayloadCommand | None = None
     """
     Whether to turn on or off the light.

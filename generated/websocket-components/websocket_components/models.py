@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from ._runtime.core.wire import WireModel
 
 
-class MessageWithDiscriminatorPayload(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
+class MessageWithDiscriminatorPayload(WireModel):
     message_type: Annotated[
         Literal["testMessageWithDiscriminator"], Field(alias="messageType")
     ]
@@ -21,10 +20,7 @@ class MessageWithDiscriminatorPayload(BaseModel):
     data: str | None = None
 
 
-class TestMessagePayload(BaseModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
+class TestMessagePayload(WireModel):
     type: str
     """
     Indicates the message type

@@ -6,27 +6,25 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import ConfigDict, Field, RootModel
+
+from ._runtime.core.wire import WireModel
 
 
-class Default(BaseModel):
+class Default(WireModel):
     """
     This object is always part of the payload. In case of type=heartbeat, these are the only fields.
     """
 
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
     socket_sequence: int
     """
     zero-indexed monotonic increasing sequence number attached to each message sent - if there is a gap in this sequence, you have missed a message. If you choose to enable heartbeats, then heartbeat and update messages will share a single increasing sequence. See [Sequence Numbers](https://docs.sandbox.gemini.com/websocket-api/#sequence-numbers) for more information.
     """
 
 
-class EventsEvent(BaseModel):
+class EventsEvent(WireModel):
     model_config = ConfigDict(
         extra="forbid",
-        populate_by_name=True,
     )
     type: EventsEventType | None = None
     price: Annotated[float | None, Field(multiple_of=0.01)] = None
@@ -82,16 +80,10 @@ class EventsEventType(StrEnum):
 
 
 class Heartbeat(Default):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
     type: Literal["heartbeat"]
 
 
 class Update(Default):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
     type: Literal["update"]
     event_id: Annotated[int, Field(alias="eventId")]
     """

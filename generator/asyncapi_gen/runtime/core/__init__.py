@@ -35,6 +35,7 @@ from .errors import (
 from .session import Session
 from .tokens import InMemoryTokenIssuer, TokenIssuer
 from .unavailable import UnavailableClientTransport, UnavailableServerTransport
+from .wire import WireModel
 
 __all__ = [
     "AsyncApiRuntimeError",
@@ -66,4 +67,5 @@ __all__ = [
     "UnavailableServerTransport",
     "UnknownMessage",
     "WireError",
+    "WireModel",
 ]

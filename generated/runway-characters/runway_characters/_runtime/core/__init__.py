@@ -36,6 +36,7 @@ from .errors import (
 from .session import Session
 from .tokens import InMemoryTokenIssuer, TokenIssuer
 from .unavailable import UnavailableClientTransport, UnavailableServerTransport
+from .wire import WireModel
 
 __all__ = [
     "AsyncApiRuntimeError",
@@ -67,4 +68,5 @@ __all__ = [
     "UnavailableServerTransport",
     "UnknownMessage",
     "WireError",
+    "WireModel",
 ]

@@ -37,7 +37,18 @@ __all__ = [
     "encode_json",
     "encode_message",
     "too_large",
+    "validate_wire",
 ]
+
+
+def validate_wire(adapter: TypeAdapter[Any], raw: str | bytes) -> Any:
+    """Validate received JSON as the wire demands: strictly (no string for a number, no number
+    for a date), and by wire name only (a Python field name is an unknown property there, as JSON
+    Schema sees it)."""
+    return adapter.validator.validate_json(
+        raw, strict=True, by_alias=True, by_name=False
+    )
+
 
 #: What validates a data channel received without an adapter: any JSON.
 ANY_JSON: TypeAdapter[Any] = TypeAdapter(Any)
@@ -66,9 +77,7 @@ def decoder(
     spec: ChannelSpec, adapter: TypeAdapter[Any]
 ) -> Callable[[str | bytes], Any]:
     """``decode_message`` for one channel, with its lookups done once: what a receiver calls per message."""
-    validate_json = (
-        adapter.validator.validate_json
-    )  # TypeAdapter.validate_json minus its Python wrapper
+    validator = adapter.validator  # TypeAdapter.validate_json minus its Python wrapper
     limit, address = spec.max_message_bytes, spec.address
 
     def decode(raw: str | bytes) -> Any:
@@ -76,9 +85,10 @@ def decoder(
         if len(raw) << 2 > limit:
             check_size(spec, raw)
         try:
-            return validate_json(
-                raw
-            )  # str or bytes as they came: parsed once, in pydantic-core
+            # As received, parsed once in pydantic-core, by validate_wire's rules.
+            return validator.validate_json(
+                raw, strict=True, by_alias=True, by_name=False
+            )
         except ValidationError as exc:
             raise classify(address, adapter, raw, exc) from None
 
@@ -105,7 +115,7 @@ def decode_first(
     failures: list[WireError] = []
     for spec, adapter in fitting:
         try:
-            return spec.address, adapter.validator.validate_json(raw)
+            return spec.address, validate_wire(adapter, raw)
         except ValidationError as exc:
             error = classify(spec.address, adapter, raw, exc)
         if isinstance(error, InvalidJson):
