@@ -25,12 +25,18 @@ def forget(root: Path, package: str) -> None:
 
 
 def import_models_standalone(path: Path, name: str) -> ModuleType:
-    """Import one generated models.py by path, under name, without importing its package."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # pydantic resolves postponed annotations through sys.modules
-    spec.loader.exec_module(module)
+    """Import a generated package's models.py by its path, also under name, without the package's __init__.
+
+    The models derive from the package's own `_runtime` (core only: pydantic), so the package folder is made
+    a namespace for the import: its `__init__`, which imports client and server, is not run.
+    """
+    package = f"{name}_pkg"
+    spec = importlib.util.spec_from_file_location(package, path.parent / "__init__.py",
+                                                  submodule_search_locations=[str(path.parent)])
+    assert spec is not None
+    sys.modules[package] = importlib.util.module_from_spec(spec)  # an empty package: __init__ is not executed
+    module = importlib.import_module(f"{package}.models")
+    sys.modules[name] = module
     return module
 
 

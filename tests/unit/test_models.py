@@ -6,15 +6,19 @@ import ast
 import datetime
 import enum
 import json
+import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pydantic
 import pytest
-from asyncapi_gen.build import BuildResult
+from asyncapi_gen.build import BuildOptions, BuildResult, build
+from asyncapi_gen.runtime.core.codec import validate_wire
+from asyncapi_gen.write import write_tree
 
-from .conftest import RUNWAY_PACKAGE
-from .support import forget, import_from
+from .conftest import RUNWAY_PACKAGE, SpecWriter
+from .support import forget, import_from, import_models_standalone
 
 TRANSCRIPT = '{"type":"transcript","role":"user","text":"hi","isFinal":true,"timestamp":"2024-11-06T10:00:00Z"}'
 
@@ -99,7 +103,8 @@ def test_session_control_is_its_own_model_outside_the_union(runway_models: Modul
 
 def test_media_messages_have_no_model(runway_models: ModuleType) -> None:
     models = {name for name, value in vars(runway_models).items()
-              if isinstance(value, type) and issubclass(value, pydantic.BaseModel) and value is not pydantic.BaseModel}
+              if isinstance(value, type) and issubclass(value, pydantic.BaseModel)
+              and value.__module__ == runway_models.__name__}
     assert models == {"SessionControl", "SessionState", "Transcript", "SessionError"}
     for name in ("AudioStream", "VideoStream", "AudioStreamPayload", "VideoStreamPayload"):
         assert not hasattr(runway_models, name)
@@ -127,3 +132,63 @@ def test_runway_package_imports(runway_tree: Path) -> None:
             import_from(runway_tree, f"{RUNWAY_PACKAGE}.{module}")
     finally:
         forget(runway_tree, RUNWAY_PACKAGE)
+
+
+def _wire(models: ModuleType, name: str, text: str) -> Any:
+    """Decode text as the runtime does for a received message."""
+    return validate_wire(pydantic.TypeAdapter(getattr(models, name)), text)
+
+
+def test_on_the_wire_only_the_json_name_counts(runway_models: ModuleType) -> None:
+    # `isFinal` is optional and the schema allows other properties: `is_final` is one of those, not the field.
+    received = _wire(runway_models, "Transcript", TRANSCRIPT.replace('"isFinal":true', '"is_final":true'))
+    assert received.is_final is None
+
+
+def test_a_required_field_given_by_its_python_name_is_missing_on_the_wire(
+    write_spec: SpecWriter, minimal_doc: dict[str, Any], tmp_path: Path
+) -> None:
+    message = minimal_doc["channels"]["events"]["subscribe"]["message"]
+    message["name"] = "Tick"
+    message["payload"] = {"type": "object", "required": ["eventId"], "properties": {"eventId": {"type": "integer"}}}
+    result = build(write_spec(minimal_doc), BuildOptions(package="tick_pkg"))
+    assert result.ok and result.api is not None
+    write_tree(result.files, tmp_path / "out")
+    models = import_models_standalone(tmp_path / "out" / "tick_pkg" / "models.py", "unit_tick_models")
+    try:
+        name = result.api.messages[0].payload_model
+        assert name is not None
+        assert _wire(models, name, '{"eventId": 1}').event_id == 1
+        assert getattr(models, name)(event_id=2).event_id == 2  # Python code may use the field's name
+        with pytest.raises(pydantic.ValidationError):
+            _wire(models, name, '{"event_id": 1}')
+    finally:
+        sys.modules.pop("unit_tick_models", None)
+
+
+@pytest.mark.parametrize(("old", "new"), [('"isFinal":true', '"isFinal":"true"'), ('"isFinal":true', '"isFinal":1'),
+                                          ('"2024-11-06T10:00:00Z"', "1730887200")])
+def test_on_the_wire_types_are_strict(runway_models: ModuleType, old: str, new: str) -> None:
+    runway_models.Transcript.model_validate_json(TRANSCRIPT.replace(old, new))  # lax in Python code
+    with pytest.raises(pydantic.ValidationError):
+        _wire(runway_models, "Transcript", TRANSCRIPT.replace(old, new))
+
+
+def test_unknown_properties_are_kept_and_dumped_back(runway_models: ModuleType) -> None:
+    received = _wire(runway_models, "Transcript", TRANSCRIPT[:-1] + ',"confidence":0.9,"extra":{"a":[1]}}')
+    assert json.loads(received.model_dump_json()) == {**json.loads(TRANSCRIPT), "confidence": 0.9,
+                                                      "extra": {"a": [1]}}
+
+
+def test_wire_names_are_written_without_asking(runway_models: ModuleType) -> None:
+    transcript = runway_models.Transcript.model_validate_json(TRANSCRIPT)
+    assert json.loads(transcript.model_dump_json())["isFinal"] is True
+    assert "isFinal" in transcript.model_dump()
+
+
+def test_a_closed_schema_refuses_unknown_properties(write_spec: SpecWriter, minimal_doc: dict[str, Any]) -> None:
+    message = minimal_doc["channels"]["events"]["subscribe"]["message"]
+    message["payload"] = {"type": "object", "additionalProperties": False, "properties": {"a": {"type": "string"}}}
+    result = build(write_spec(minimal_doc), BuildOptions(package="closed_pkg"))
+    assert result.ok, [d.render() for d in result.diagnostics]
+    assert "extra=\"forbid\"" in result.files["closed_pkg/models.py"]

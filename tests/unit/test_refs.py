@@ -173,8 +173,10 @@ def test_recursive_schema_becomes_a_recursive_model(
         "type": "array", "items": {"$ref": "#/components/schemas/Event"}}
     result = build(write_spec(minimal_doc), BuildOptions(package="recursive_pkg"))
     assert result.ok, [d.render() for d in result.diagnostics]
-    path = tmp_path / "recursive_models.py"
-    path.write_text(result.files["recursive_pkg/models.py"], encoding="utf-8")
+    from asyncapi_gen.write import write_tree
+
+    write_tree(result.files, tmp_path / "out")
+    path = tmp_path / "out" / "recursive_pkg" / "models.py"
     import sys
 
     try:
