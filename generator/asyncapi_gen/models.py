@@ -30,7 +30,8 @@ def emit_models(api: Api) -> tuple[Api, str]:
     code = _datamodel_code(api.models_schema) if api.model_names else ""
     defined = _check_classes(code, api.model_names)
     api = _rename_clashing_unions(api, defined)
-    return api, _module_docstring(api) + _strip_banner(code) + _unions_code(api, ast.parse(code or "\n"))
+    tree = ast.parse(code or "\n")
+    return api, _module_docstring(api) + _strip_banner(code) + _unions_code(api, tree) + _not_null_code(api, tree)
 
 
 def _rename_clashing_unions(api: Api, defined: set[str]) -> Api:
@@ -145,3 +146,50 @@ def _aliases(annotation: ast.expr) -> set[str]:
         for keyword in call.keywords
         if keyword.arg == "alias" and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str)
     }
+
+
+def _not_null_code(api: Api, tree: ast.Module) -> str:
+    """`Model.wire_not_null = frozenset({...})` for each model with optional properties that may not be null."""
+    defs = api.models_schema.get("$defs") or {}
+    models = {node.name for node in tree.body if isinstance(node, ast.ClassDef)
+              and any(isinstance(base, ast.Name) and base.id == "WireModel" for base in node.bases)}
+    lines = []
+    for name in sorted(models & set(defs)):
+        schema = defs[name]
+        required = set(schema.get("required") or ()) if isinstance(schema, dict) else set()
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        if not isinstance(properties, dict):
+            continue
+        refused = sorted(key for key, sub in properties.items()
+                         if key not in required and not _accepts_null(sub, defs, frozenset()))
+        if refused:
+            lines.append(f"{name}.wire_not_null = frozenset({{{', '.join(json.dumps(key) for key in refused)}}})\n")
+    if not lines:
+        return ""
+    return ("\n\n# Optional properties these schemas do not let be null: received JSON may leave them out, not send\n"
+            "# null (in Python code, None means absent).\n" + "".join(lines))
+
+
+def _accepts_null(schema: Any, defs: dict[str, Any], seen: frozenset[str]) -> bool:
+    """Whether a schema accepts JSON null; when unsure, yes (a wrong yes lets null through, a wrong no refuses it)."""
+    if schema is True or not isinstance(schema, dict):
+        return schema is not False
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        target = ref.rsplit("/", 1)[-1]
+        return target in seen or _accepts_null(defs.get(target, {}), defs, seen | {target})
+    declared = schema.get("type")
+    if isinstance(declared, str) and declared != "null":
+        return False
+    if isinstance(declared, list) and "null" not in declared:
+        return False
+    if "const" in schema:
+        return schema["const"] is None
+    if isinstance(schema.get("enum"), list):
+        return None in schema["enum"]
+    for key in ("anyOf", "oneOf"):
+        if isinstance(schema.get(key), list):
+            return any(_accepts_null(branch, defs, seen) for branch in schema[key])
+    if isinstance(schema.get("allOf"), list):
+        return all(_accepts_null(branch, defs, seen) for branch in schema["allOf"])
+    return True

@@ -130,7 +130,8 @@ class ModelSchemaBuilder:
                 copied[key] = self._copy_list(value, here)
             else:
                 copied[key] = value
-        return _drop_mistyped_default(_nullable_to_type_list(copied, schema))
+        return _tuple_items_to_any(_drop_keywords_of_other_types(_drop_mistyped_default(
+            _nullable_to_type_list(copied, schema))))
 
     def _copy_list(self, value: Any, location: Location) -> Any:
         if not isinstance(value, list):
@@ -214,4 +215,36 @@ def _nullable_to_type_list(copied: dict[str, Any], original: dict[str, Any]) -> 
     if original.get("nullable") is True and isinstance(copied.get("type"), str):
         copied["type"] = [copied["type"], "null"]
     copied.pop("nullable", None)
+    return copied
+
+
+# Keywords that constrain one JSON type only. Beside a `type` that excludes it, JSON Schema ignores such a keyword,
+# but datamodel-code-generator would apply it anyway (`minLength` on an array became a bound of the list).
+_KEYWORDS_OF_TYPE = {
+    "string": ("minLength", "maxLength", "pattern", "format"),
+    "array": ("minItems", "maxItems", "uniqueItems"),
+    "number": ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"),
+}
+
+
+def _drop_keywords_of_other_types(copied: dict[str, Any]) -> dict[str, Any]:
+    declared = copied.get("type")
+    types = {declared} if isinstance(declared, str) else set(declared) if isinstance(declared, list) else None
+    if types is None:
+        return copied
+    if "integer" in types:
+        types.add("number")
+    for json_type, keywords in _KEYWORDS_OF_TYPE.items():
+        if json_type not in types:
+            for keyword in keywords:
+                copied.pop(keyword, None)
+    return copied
+
+
+def _tuple_items_to_any(copied: dict[str, Any]) -> dict[str, Any]:
+    # Draft 7's tuple form `items: [A, B]` constrains positions, not every item; datamodel-code-generator reads it
+    # as a list of A | B and refuses valid arrays. Any items (the list's bounds kept) accepts every valid array.
+    if isinstance(copied.get("items"), list):
+        del copied["items"]
+        copied.pop("additionalItems", None)
     return copied

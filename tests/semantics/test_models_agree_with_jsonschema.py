@@ -19,11 +19,13 @@ from . import harness
 # THE THRESHOLDS, in one place. The acceptance targets are:
 #     schema-valid accepted >= 99.9 %, dumps still valid >= 99.9 %, schema-invalid rejected >= 97 %,
 #     Python name accepted for a JSON name: 0.
-# The model fixes land in parallel: these are the figures measured when this test was written (rounded down a
-# little), and are raised as fixes land, until they are the targets.
-MIN_VALID_ACCEPTED_PCT = 99.0  # target 99.9 (measured 99.32 here, 99.08 in the bench)
+# Measured with hypothesis 6.155 (a fresh install may draw other instances: the valid figure keeps a small margin).
+# What remains: integer-valued floats (`6379477051337728.0`) that strict `int` refuses; nulls in nested inline
+# models (only top-level models know which properties may not be null); a Python-named key in a closed schema,
+# which pydantic ignores instead of refusing.
+MIN_VALID_ACCEPTED_PCT = 99.8  # target 99.9 (measured 99.90 here, 99.94 in the bench)
 MIN_DUMPS_VALID_PCT = 99.9  # target 99.9 (measured 100.00)
-MIN_INVALID_REJECTED_PCT = 90.0  # target 97 (measured 90.38 here, 92.0 in the bench)
+MIN_INVALID_REJECTED_PCT = 97.0  # target 97 (measured 97.83 here, 98.29 in the bench)
 MAX_PYTHON_NAME_ACCEPTED = 0  # target 0
 # ---------------------------------------------------------------------------------------------------------------
 

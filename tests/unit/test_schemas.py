@@ -114,3 +114,26 @@ def test_schema_format_detection() -> None:
     assert is_json_schema_format("application/vnd.aai.asyncapi+json;version=2.6.0")
     assert is_json_schema_format("application/schema+json;version=draft-07")
     assert not is_json_schema_format("application/vnd.apache.avro;version=1.9.0")
+
+
+def test_keywords_of_another_type_are_dropped_as_json_schema_ignores_them(
+    write_spec: SpecWriter, minimal_doc: dict[str, Any]
+) -> None:
+    minimal_doc["components"]["schemas"]["Odd"] = {"type": "object", "properties": {
+        "tags": {"type": "array", "minLength": 2, "maxLength": 3, "minItems": 1, "items": {"type": "string"}},
+        "count": {"type": "integer", "pattern": "^x$", "format": "date-time", "minimum": 0},
+        "either": {"type": ["string", "array"], "minLength": 1, "minItems": 1, "minimum": 3}}}
+    builder = builder_for(write_spec(minimal_doc))
+    builder.add_components()
+    properties = builder.defs["Odd"]["properties"]
+    assert properties["tags"] == {"type": "array", "minItems": 1, "items": {"type": "string"}}
+    assert properties["count"] == {"type": "integer", "minimum": 0}
+    assert properties["either"] == {"type": ["string", "array"], "minLength": 1, "minItems": 1}
+
+
+def test_tuple_items_become_any_items(write_spec: SpecWriter, minimal_doc: dict[str, Any]) -> None:
+    minimal_doc["components"]["schemas"]["Pair"] = {
+        "type": "array", "items": [{"type": "string"}, {"type": "integer"}], "additionalItems": False, "maxItems": 2}
+    builder = builder_for(write_spec(minimal_doc))
+    builder.add_components()
+    assert builder.defs["Pair"] == {"type": "array", "maxItems": 2}

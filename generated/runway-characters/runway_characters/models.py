@@ -115,3 +115,10 @@ SessionEvent = Annotated[
     SessionState | Transcript | SessionError, Field(discriminator="type")
 ]
 "The messages of operation 'receiveSessionEvent'."
+
+
+# Optional properties these schemas do not let be null: received JSON may leave them out, not send
+# null (in Python code, None means absent).
+SessionControl.wire_not_null = frozenset({"metadata"})
+SessionError.wire_not_null = frozenset({"code"})
+Transcript.wire_not_null = frozenset({"isFinal"})

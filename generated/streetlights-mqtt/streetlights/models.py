@@ -61,3 +61,10 @@ class TurnOnOffPayloadCommand(StrEnum):
 
     ON = "on"
     OFF = "off"
+
+
+# Optional properties these schemas do not let be null: received JSON may leave them out, not send
+# null (in Python code, None means absent).
+DimLightPayload.wire_not_null = frozenset({"percentage", "sentAt"})
+LightMeasuredPayload.wire_not_null = frozenset({"lumens", "sentAt"})
+TurnOnOffPayload.wire_not_null = frozenset({"command", "sentAt"})

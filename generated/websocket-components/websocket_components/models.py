@@ -30,3 +30,9 @@ class TestMessagePayload(WireModel):
 
 Message = TestMessagePayload | MessageWithDiscriminatorPayload
 "The messages of operation 'receiveMessage'."
+
+
+# Optional properties these schemas do not let be null: received JSON may leave them out, not send
+# null (in Python code, None means absent).
+MessageWithDiscriminatorPayload.wire_not_null = frozenset({"data"})
+TestMessagePayload.wire_not_null = frozenset({"content"})
