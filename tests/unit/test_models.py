@@ -225,3 +225,26 @@ def test_a_nullable_optional_property_accepts_null(write_spec: SpecWriter, minim
             _wire(models, name, '{"size": null}')
     finally:
         sys.modules.pop("unit_note_models", None)
+
+
+def test_null_is_refused_for_a_field_whose_type_is_defined_later(
+    write_spec: SpecWriter, minimal_doc: dict[str, Any], tmp_path: Path
+) -> None:
+    # `sentAt` refers to a model defined after its user: its alias is known only once pydantic rebuilds the model,
+    # which a TypeAdapter over the model does not do (streetlights' `LightMeasuredPayload`).
+    minimal_doc["components"]["schemas"]["SentAt"] = {"type": "string", "format": "date-time"}
+    message = minimal_doc["channels"]["events"]["subscribe"]["message"]
+    message["name"] = "Measured"
+    message["payload"] = {"type": "object", "properties": {"sentAt": {"$ref": "#/components/schemas/SentAt"}}}
+    result = build(write_spec(minimal_doc), BuildOptions(package="later_pkg"))
+    assert result.ok and result.api is not None
+    write_tree(result.files, tmp_path / "out")
+    models = import_models_standalone(tmp_path / "out" / "later_pkg" / "models.py", "unit_later_models")
+    try:
+        name = result.api.messages[0].payload_model
+        assert name is not None
+        with pytest.raises(pydantic.ValidationError, match="null is not allowed for sentAt"):
+            _wire(models, name, '{"sentAt": null}')
+        assert _wire(models, name, '{"sentAt": "2024-11-06T10:00:00Z"}').sent_at is not None
+    finally:
+        sys.modules.pop("unit_later_models", None)

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
@@ -36,15 +37,28 @@ class WireModel(BaseModel):
     def _refuse_wire_nulls(self, info: ValidationInfo) -> Self:
         # After validation, not before: a before-validator would hand the fields Python
         # values, which strict validation then refuses (an ISO string for a datetime).
-        if info.mode != "json" or not self.wire_not_null:
+        if not self.wire_not_null or info.mode != "json":
             return self
-        nulls = sorted(
-            field.alias or name
-            for name, field in type(self).model_fields.items()
-            if (field.alias or name) in self.wire_not_null
-            and name in self.model_fields_set
-            and getattr(self, name) is None
-        )
+        fields_set = self.model_fields_set
+        nulls = [
+            alias
+            for name, alias in _null_checked(type(self))
+            if name in fields_set and getattr(self, name) is None
+        ]
         if nulls:
             raise ValueError(f"null is not allowed for {', '.join(nulls)}")
         return self
+
+
+@functools.cache
+def _null_checked(model: type[WireModel]) -> tuple[tuple[str, str], ...]:
+    """(field name, wire name) of the model's fields that received JSON may not set to null."""
+    if not model.__pydantic_complete__:
+        # Validated through a TypeAdapter before the model itself was rebuilt (a forward reference):
+        # its fields do not know their aliases yet.
+        model.model_rebuild()
+    return tuple(
+        (name, field.alias or name)
+        for name, field in sorted(model.model_fields.items())
+        if (field.alias or name) in model.wire_not_null
+    )
