@@ -62,6 +62,7 @@ def _datamodel_code(schema: dict[str, Any]) -> str:
             snake_case_field=True,
             capitalise_enum_members=True,
             use_single_value_enum_as_const=True,
+            use_one_literal_as_default=True,  # `Transcript(text=...)` without `type="transcript"`
             use_double_quotes=True,
             keep_model_order=True,
             additional_imports=["typing.Annotated", "pydantic.Field"],
@@ -149,25 +150,34 @@ def _aliases(annotation: ast.expr) -> set[str]:
 
 
 def _not_null_code(api: Api, tree: ast.Module) -> str:
-    """`Model.wire_not_null = frozenset({...})` for each model with optional properties that may not be null."""
+    """The wire rules pydantic cannot say, per model: `Model.wire_not_null` (optional properties that may not be
+    null) and `Model.wire_required` (required properties whose constant is the field's default in Python)."""
     defs = api.models_schema.get("$defs") or {}
     models = {node.name for node in tree.body if isinstance(node, ast.ClassDef)
               and any(isinstance(base, ast.Name) and base.id == "WireModel" for base in node.bases)}
     lines = []
     for name in sorted(models & set(defs)):
         schema = defs[name]
-        required = set(schema.get("required") or ()) if isinstance(schema, dict) else set()
         properties = schema.get("properties") if isinstance(schema, dict) else None
         if not isinstance(properties, dict):
             continue
+        required = set(schema.get("required") or ())
         refused = sorted(key for key, sub in properties.items()
                          if key not in required and not _accepts_null(sub, defs, frozenset()))
-        if refused:
-            lines.append(f"{name}.wire_not_null = frozenset({{{', '.join(json.dumps(key) for key in refused)}}})\n")
+        constants = sorted(key for key in required & set(properties) if _is_constant(properties[key]))
+        for attribute, keys in (("wire_not_null", refused), ("wire_required", constants)):
+            if keys:
+                lines.append(f"{name}.{attribute} = frozenset({{{', '.join(json.dumps(key) for key in keys)}}})\n")
     if not lines:
         return ""
-    return ("\n\n# Optional properties these schemas do not let be null: received JSON may leave them out, not send\n"
-            "# null (in Python code, None means absent).\n" + "".join(lines))
+    return ("\n\n# What received JSON must say that the types above cannot: optional properties it may leave out but not\n"
+            "# send as null, and constants it must send although Python code may leave them to their default.\n"
+            + "".join(lines))
+
+
+def _is_constant(schema: Any) -> bool:
+    enum = schema.get("enum") if isinstance(schema, dict) else None
+    return isinstance(schema, dict) and ("const" in schema or (isinstance(enum, list) and len(enum) == 1))
 
 
 def _accepts_null(schema: Any, defs: dict[str, Any], seen: frozenset[str]) -> bool:

@@ -248,3 +248,18 @@ def test_null_is_refused_for_a_field_whose_type_is_defined_later(
         assert _wire(models, name, '{"sentAt": "2024-11-06T10:00:00Z"}').sent_at is not None
     finally:
         sys.modules.pop("unit_later_models", None)
+
+
+def test_constants_are_defaults_in_python_but_required_on_the_wire(runway_models: ModuleType) -> None:
+    transcript = runway_models.Transcript(role="user", text="x", timestamp="2024-11-06T10:00:00Z")
+    assert transcript.type == "transcript"
+    assert runway_models.Transcript.wire_required == frozenset({"type"})
+    with pytest.raises(pydantic.ValidationError, match="missing required properties: type"):
+        _wire(runway_models, "Transcript", TRANSCRIPT.replace('"type":"transcript",', ""))
+
+
+def test_a_dump_leaves_out_what_the_schema_does_not_let_be_null(runway_models: ModuleType) -> None:
+    transcript = runway_models.Transcript(role="user", text="x", timestamp="2024-11-06T10:00:00Z")
+    dumped = transcript.model_dump_json()
+    assert "isFinal" not in json.loads(dumped) and "is_final" not in transcript.model_dump(by_alias=False)
+    assert isinstance(_wire(runway_models, "SessionEvent", dumped), runway_models.Transcript)

@@ -33,7 +33,7 @@ class SessionControlType(StrEnum):
 
 
 class SessionError(WireModel):
-    type: Literal["session_error"]
+    type: Literal["session_error"] = "session_error"
     """
     The event type identifier.
     """
@@ -52,7 +52,7 @@ class SessionError(WireModel):
 
 
 class SessionState(WireModel):
-    type: Literal["session_state"]
+    type: Literal["session_state"] = "session_state"
     """
     The event type identifier.
     """
@@ -80,7 +80,7 @@ class SessionStateState(StrEnum):
 
 
 class Transcript(WireModel):
-    type: Literal["transcript"]
+    type: Literal["transcript"] = "transcript"
     """
     The event type identifier.
     """
@@ -117,8 +117,11 @@ SessionEvent = Annotated[
 "The messages of operation 'receiveSessionEvent'."
 
 
-# Optional properties these schemas do not let be null: received JSON may leave them out, not send
-# null (in Python code, None means absent).
+# What received JSON must say that the types above cannot: optional properties it may leave out but not
+# send as null, and constants it must send although Python code may leave them to their default.
 SessionControl.wire_not_null = frozenset({"metadata"})
 SessionError.wire_not_null = frozenset({"code"})
+SessionError.wire_required = frozenset({"type"})
+SessionState.wire_required = frozenset({"type"})
 Transcript.wire_not_null = frozenset({"isFinal"})
+Transcript.wire_required = frozenset({"type"})

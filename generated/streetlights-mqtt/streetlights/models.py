@@ -63,8 +63,8 @@ class TurnOnOffPayloadCommand(StrEnum):
     OFF = "off"
 
 
-# Optional properties these schemas do not let be null: received JSON may leave them out, not send
-# null (in Python code, None means absent).
+# What received JSON must say that the types above cannot: optional properties it may leave out but not
+# send as null, and constants it must send although Python code may leave them to their default.
 DimLightPayload.wire_not_null = frozenset({"percentage", "sentAt"})
 LightMeasuredPayload.wire_not_null = frozenset({"lumens", "sentAt"})
 TurnOnOffPayload.wire_not_null = frozenset({"command", "sentAt"})

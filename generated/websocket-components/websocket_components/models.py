@@ -13,7 +13,7 @@ from ._runtime.core.wire import WireModel
 class MessageWithDiscriminatorPayload(WireModel):
     message_type: Annotated[
         Literal["testMessageWithDiscriminator"], Field(alias="messageType")
-    ]
+    ] = "testMessageWithDiscriminator"
     """
     Discriminator for routing
     """
@@ -32,7 +32,8 @@ Message = TestMessagePayload | MessageWithDiscriminatorPayload
 "The messages of operation 'receiveMessage'."
 
 
-# Optional properties these schemas do not let be null: received JSON may leave them out, not send
-# null (in Python code, None means absent).
+# What received JSON must say that the types above cannot: optional properties it may leave out but not
+# send as null, and constants it must send although Python code may leave them to their default.
 MessageWithDiscriminatorPayload.wire_not_null = frozenset({"data"})
+MessageWithDiscriminatorPayload.wire_required = frozenset({"messageType"})
 TestMessagePayload.wire_not_null = frozenset({"content"})

@@ -80,11 +80,11 @@ class EventsEventType(StrEnum):
 
 
 class Heartbeat(Default):
-    type: Literal["heartbeat"]
+    type: Literal["heartbeat"] = "heartbeat"
 
 
 class Update(Default):
-    type: Literal["update"]
+    type: Literal["update"] = "update"
     event_id: Annotated[int, Field(alias="eventId")]
     """
     A monotonically increasing sequence number indicating when this change occurred. These numbers are persistent and consistent between market data connections.
