@@ -153,21 +153,19 @@ def _not_null_code(api: Api, tree: ast.Module) -> str:
     """The wire rules pydantic cannot say, per model: `Model.wire_not_null` (optional properties that may not be
     null) and `Model.wire_required` (required properties whose constant is the field's default in Python)."""
     defs = api.models_schema.get("$defs") or {}
-    models = {node.name for node in tree.body if isinstance(node, ast.ClassDef)
-              and any(isinstance(base, ast.Name) and base.id == "WireModel" for base in node.bases)}
+    models = {"WireModel"}  # and every class deriving from one of them, in definition order
+    classes = []
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and any(isinstance(b, ast.Name) and b.id in models for b in node.bases):
+            models.add(node.name)
+            classes.append(node)
     lines = []
-    for name in sorted(models & set(defs)):
-        schema = defs[name]
-        properties = schema.get("properties") if isinstance(schema, dict) else None
-        if not isinstance(properties, dict):
-            continue
-        required = set(schema.get("required") or ())
-        refused = sorted(key for key, sub in properties.items()
-                         if key not in required and not _accepts_null(sub, defs, frozenset()))
-        constants = sorted(key for key in required & set(properties) if _is_constant(properties[key]))
+    for node in sorted(classes, key=lambda n: n.name):
+        refused = _refused_nulls(defs.get(node.name), defs)
+        constants = sorted(_required_constants(node))
         for attribute, keys in (("wire_not_null", refused), ("wire_required", constants)):
             if keys:
-                lines.append(f"{name}.{attribute} = frozenset({{{', '.join(json.dumps(key) for key in keys)}}})\n")
+                lines.append(f"{node.name}.{attribute} = frozenset({{{', '.join(json.dumps(k) for k in keys)}}})\n")
     if not lines:
         return ""
     return ("\n\n# What received JSON must say that the types above cannot: optional properties it may leave out but not\n"
@@ -175,9 +173,37 @@ def _not_null_code(api: Api, tree: ast.Module) -> str:
             + "".join(lines))
 
 
-def _is_constant(schema: Any) -> bool:
-    enum = schema.get("enum") if isinstance(schema, dict) else None
-    return isinstance(schema, dict) and ("const" in schema or (isinstance(enum, list) and len(enum) == 1))
+def _refused_nulls(schema: Any, defs: dict[str, Any]) -> list[str]:
+    """The optional properties of a top-level definition whose schema does not accept null."""
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(properties, dict):
+        return []
+    required = set(schema.get("required") or ())
+    return sorted(key for key, sub in properties.items()
+                  if key not in required and not _accepts_null(sub, defs, frozenset()))
+
+
+def _required_constants(node: ast.ClassDef) -> set[str]:
+    """Wire names of the fields datamodel-code-generator gave a constant default: `x: Literal["a"] = "a"`.
+
+    It writes an optional constant as `Literal["a"] | None = None`, so a bare Literal with a default was required.
+    """
+    found = set()
+    for statement in node.body:
+        if not (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+                and isinstance(statement.value, ast.Constant) and statement.value.value is not None):
+            continue
+        annotation, alias = statement.annotation, None
+        if isinstance(annotation, ast.Subscript) and ast.unparse(annotation.value) == "Annotated":
+            parts = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+            annotation = parts[0]
+            for call in parts[1:]:
+                for keyword in call.keywords if isinstance(call, ast.Call) else ():
+                    if keyword.arg == "alias" and isinstance(keyword.value, ast.Constant):
+                        alias = str(keyword.value.value)
+        if isinstance(annotation, ast.Subscript) and ast.unparse(annotation.value) == "Literal":
+            found.add(alias or statement.target.id)
+    return found
 
 
 def _accepts_null(schema: Any, defs: dict[str, Any], seen: frozenset[str]) -> bool:

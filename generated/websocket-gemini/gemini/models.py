@@ -102,3 +102,9 @@ class Update(Default):
 
 class Market(RootModel[Heartbeat | Update]):
     root: Heartbeat | Update
+
+
+# What received JSON must say that the types above cannot: optional properties it may leave out but not
+# send as null, and constants it must send although Python code may leave them to their default.
+Heartbeat.wire_required = frozenset({"type"})
+Update.wire_required = frozenset({"type"})
