@@ -8,7 +8,7 @@ from pathlib import Path
 
 from asyncapi_gen.diagnostics import Diagnostic, Severity, has_errors
 from asyncapi_gen.format import FormatError, format_python
-from asyncapi_gen.ir import Api, Transport
+from asyncapi_gen.ir import Api, Role, Transport
 from asyncapi_gen.load import LoadError, load_file
 from asyncapi_gen.models import ModelEmitError, emit_models
 from asyncapi_gen.names import snake_name
@@ -27,6 +27,7 @@ class BuildOptions:
     template_dir: Path | None = None
     ref_root: Path | None = None
     transport: Transport | None = None
+    describes: Role | None = None  # which end of the connection the document's application is
 
 
 @dataclass
@@ -63,7 +64,8 @@ def build(spec: Path, options: BuildOptions = BuildOptions(), display: str | Non
                                              f"package name {package!r} is not a Python identifier", shown))
         return result
     try:
-        api, diagnostics = normalize(resolver, package, package.strip("_").replace("_", "-"), options.transport)
+        api, diagnostics = normalize(resolver, package, package.strip("_").replace("_", "-"), options.transport,
+                                     options.describes)
         result.diagnostics += diagnostics
         if not result.ok:
             return result
@@ -72,7 +74,8 @@ def build(spec: Path, options: BuildOptions = BuildOptions(), display: str | Non
         files = format_python(render_package(api, models_body, options.template_dir))
         inputs = input_digests(spec, sorted(resolver.files))
         record = record_for(spec, options.package, options.transport.value if options.transport else None,
-                            options.ref_root, options.template_dir)
+                            options.ref_root, options.template_dir,
+                            options.describes.value if options.describes else None)
         files[MANIFEST] = manifest_text(files, api.title, api.version, inputs, record)
         result.files = files
     except RefError as exc:

@@ -40,6 +40,9 @@ _ref_root = click.option("--ref-root", type=click.Path(file_okay=False, exists=T
                          help="Folder that relative $ref files must stay inside (default: the enclosing project).")
 _transport = click.option("--transport", type=click.Choice(["webrtc", "websocket", "none"]),
                           help="Transport of the generated client and server (default: from the spec).")
+_describes = click.option("--describes", type=click.Choice(["server", "client"]),
+                          help="Which end of the connection the document's application is (default: from the spec's "
+                               "x-asyncapi-gen-describes, else server).")
 _format = click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
                        help="How to print diagnostics.")
 
@@ -47,7 +50,7 @@ _format = click.option("--format", "output_format", type=click.Choice(["text", "
 
 def _target_options(command: Callable[..., None]) -> Callable[..., None]:
     """The arguments that name one target (or none: the configured ones), shared by build and check."""
-    for option in reversed((_spec, _out, _package, _templates, _ref_root, _transport, _format)):
+    for option in reversed((_spec, _out, _package, _templates, _ref_root, _transport, _describes, _format)):
         command = option(command)
     return command
 
@@ -55,13 +58,13 @@ def _target_options(command: Callable[..., None]) -> Callable[..., None]:
 @main.command("build")
 @_target_options
 def build_command(spec: Path | None, output: Path | None, package: str | None, template_dir: Path | None,
-                  ref_root: Path | None, transport: str | None, output_format: str) -> None:
+                  ref_root: Path | None, transport: str | None, describes: str | None, output_format: str) -> None:
     """Generate the package for SPEC (or every configured target), atomically: on error OUTPUT is left as it was."""
     from asyncapi_gen.build import build
     from asyncapi_gen.write import WriteError, write_tree
 
     failed = False
-    for target in _targets(spec, output, package, template_dir, ref_root, transport):
+    for target in _targets(spec, output, package, template_dir, ref_root, transport, describes):
         result = build(target.spec, _options(target), _shown(target.spec))
         _report(result.diagnostics, output_format)
         if not result.ok:
@@ -82,10 +85,11 @@ def build_command(spec: Path | None, output: Path | None, package: str | None, t
 @_target_options
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of each stale file.")
 def check_command(spec: Path | None, output: Path | None, package: str | None, template_dir: Path | None,
-                  ref_root: Path | None, transport: str | None, output_format: str, show_diff: bool) -> None:
+                  ref_root: Path | None, transport: str | None, describes: str | None, output_format: str,
+                  show_diff: bool) -> None:
     """Exit 0 when each OUTPUT is exactly what its SPEC generates; 1, saying why and naming each stale file, if not."""
     stale = False
-    for target in _targets(spec, output, package, template_dir, ref_root, transport):
+    for target in _targets(spec, output, package, template_dir, ref_root, transport, describes):
         if target.output is None:
             raise click.UsageError("check needs -o OUTPUT (or a configured target)")
         status = quick_check(target.spec, target.output, _record(target))
@@ -126,9 +130,9 @@ def _explain(target: Target, out: Path, status: QuickStatus, output_format: str,
 
 
 def _targets(spec: Path | None, output: Path | None, package: str | None, template_dir: Path | None,
-             ref_root: Path | None, transport: str | None) -> list[Target]:
+             ref_root: Path | None, transport: str | None, describes: str | None) -> list[Target]:
     if spec is not None:
-        return [Target(spec, output, package, template_dir, ref_root, transport)]
+        return [Target(spec, output, package, template_dir, ref_root, transport, describes)]
     try:
         pyproject = find_pyproject(Path.cwd())
         if pyproject is None:
@@ -137,22 +141,24 @@ def _targets(spec: Path | None, output: Path | None, package: str | None, templa
     except ConfigError as exc:
         click.echo(f"error[config]: {exc}", err=True)
         sys.exit(1)
-    if template_dir is not None or package is not None or output is not None or transport is not None:
-        raise click.UsageError("--output, --package, --templates and --transport go with a SPEC; "
+    if any(option is not None for option in (template_dir, package, output, transport, describes)):
+        raise click.UsageError("--output, --package, --templates, --transport and --describes go with a SPEC; "
                                "configure targets otherwise")
     return targets
 
 
 def _record(target: Target) -> BuildRecord:
-    return record_for(target.spec, target.package, target.transport, target.ref_root, target.templates)
+    return record_for(target.spec, target.package, target.transport, target.ref_root, target.templates,
+                      target.describes)
 
 
 def _options(target: Target) -> BuildOptions:
     from asyncapi_gen.build import BuildOptions
-    from asyncapi_gen.ir import Transport
+    from asyncapi_gen.ir import Role, Transport
 
     transport = Transport(target.transport) if target.transport else None
-    return BuildOptions(target.package, target.templates, target.ref_root, transport)
+    describes = Role(target.describes) if target.describes else None
+    return BuildOptions(target.package, target.templates, target.ref_root, transport, describes)
 
 
 def _shown(path: Path) -> str:

@@ -18,6 +18,7 @@ class Target:
     templates: Path | None
     ref_root: Path | None
     transport: str | None = None  # webrtc, websocket or none; None: chosen from the spec
+    describes: str | None = None  # server or client: which end the document's application is; None: from the spec
 
 
 class ConfigError(Exception):
@@ -43,6 +44,7 @@ def load_targets(pyproject: Path) -> list[Target]:
     spec = "spec/api.yaml"
     output = "generated/api"
     package = "api"                     # optional; templates and ref-root may be set per target too
+    describes = "client"                # optional: the document describes the client of the connection
     ```
     """
     table = _tool_tables(pyproject).get("asyncapi-gen")
@@ -59,7 +61,7 @@ def _target(base: Path, pyproject: Path, table: dict[str, Any], raw: Any, index:
     where = f"{pyproject}: tool.asyncapi-gen.targets[{index}]"
     if not isinstance(raw, dict) or not isinstance(raw.get("spec"), str) or not isinstance(raw.get("output"), str):
         raise ConfigError(f"{where} needs string keys `spec` and `output`")
-    unknown = set(raw) - {"spec", "output", "package", "templates", "ref-root", "transport"}
+    unknown = set(raw) - {"spec", "output", "package", "templates", "ref-root", "transport", "describes"}
     if unknown:
         raise ConfigError(f"{where}: unknown keys {sorted(unknown)}")
     templates = raw.get("templates", table.get("templates"))
@@ -72,7 +74,16 @@ def _target(base: Path, pyproject: Path, table: dict[str, Any], raw: Any, index:
         templates=base / templates if isinstance(templates, str) else None,
         ref_root=base / ref_root if isinstance(ref_root, str) else None,
         transport=raw["transport"] if isinstance(raw.get("transport"), str) else None,
+        describes=_describes(raw.get("describes"), where),
     )
+
+
+def _describes(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    if value in ("server", "client"):
+        return str(value)
+    raise ConfigError(f"{where}: `describes` must be \"server\" or \"client\", not {value!r}")
 
 
 def _tool_tables(pyproject: Path) -> dict[str, Any]:

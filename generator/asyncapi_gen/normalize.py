@@ -36,7 +36,7 @@ _VERBS = frozenset({"receive", "send", "publish", "subscribe", "on", "handle", "
 
 
 def normalize(resolver: Resolver, package: str, distribution: str,
-              transport: Transport | None = None) -> tuple[Api, list[Diagnostic]]:
+              transport: Transport | None = None, describes: Role | None = None) -> tuple[Api, list[Diagnostic]]:
     """The IR of the main document, plus warnings (errors only for what validation cannot have caught).
 
     transport overrides the choice made from the document (its `x-asyncapi-gen-transport`, else its media and
@@ -52,6 +52,11 @@ def normalize(resolver: Resolver, package: str, distribution: str,
         servers = v2.read_servers(resolver)
         raw_channels, raw_operations = v2.read_channels(resolver)
     state = _State(resolver, builder, data.get("defaultContentType"))
+    side, side_diagnostics = _described_side(resolver, describes)
+    state.diagnostics += side_diagnostics
+    if side is Role.CLIENT:
+        # The document's application is the client of the connection: what it sends, our client sends.
+        raw_operations = [dataclasses.replace(raw, sender=raw.sender.other) for raw in raw_operations]
     drafts = [state.operation(raw) for raw in raw_operations]
     channels = {raw.name: state.channel(raw, drafts) for raw in raw_channels}
     operations = [draft.linked(channels[draft.raw.channel]) for draft in drafts if draft.raw.channel in channels]
@@ -295,6 +300,22 @@ def _transport(resolver: Resolver, api: Api, override: Transport | None) -> tupl
                 "invalid-transport", f"x-asyncapi-gen-transport must be one of {choices}, not {declared!r}",
                 "/x-asyncapi-gen-transport")]
     return _default_transport(api), []
+
+
+def _described_side(resolver: Resolver, override: Role | None) -> tuple[Role, list[Diagnostic]]:
+    """Which end of the connection the document's application is: the option, else `x-asyncapi-gen-describes`,
+    else the server (AsyncAPI documents most often describe the service)."""
+    if override is not None:
+        return override, []
+    declared = resolver.main.data.get("x-asyncapi-gen-describes")
+    if declared is None:
+        return Role.SERVER, []
+    try:
+        return Role(str(declared)), []
+    except ValueError:
+        return Role.SERVER, [resolver.main.diagnostic(
+            "invalid-describes", f"x-asyncapi-gen-describes must be server or client, not {declared!r}",
+            "/x-asyncapi-gen-describes")]
 
 
 def _default_transport(api: Api) -> Transport:

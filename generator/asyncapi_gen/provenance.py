@@ -35,14 +35,15 @@ class BuildRecord:
     transport_option: str | None
     ref_root: str | None
     templates: str | None  # digest of the override folder
+    describes_option: str | None = None
 
 
 def record_for(spec: Path, package: str | None, transport: str | None, ref_root: Path | None,
-               template_dir: Path | None) -> BuildRecord:
+               template_dir: Path | None, describes: str | None = None) -> BuildRecord:
     """The record of one invocation's options."""
     root = os.path.relpath(ref_root.resolve(), spec.resolve().parent) if ref_root else None
     return BuildRecord(spec.name, package, transport, Path(root).as_posix() if root else None,
-                       templates_digest(template_dir))
+                       templates_digest(template_dir), describes)
 
 
 def manifest_text(files: dict[str, str], title: str, version: str, inputs: dict[str, str],

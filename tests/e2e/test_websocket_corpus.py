@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from asyncapi_gen.build import BuildOptions, build
+from asyncapi_gen.ir import Role
 from asyncapi_gen.write import write_tree
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "documents"
@@ -113,3 +114,42 @@ def test_other_protocols_build_and_refuse_clearly_at_connect_not_at_build(mqtt_l
             await mqtt_lights.Server(importlib.import_module("mqtt_lights.mock").MockHandler).start()
 
     asyncio.run(asyncio.wait_for(scenario(), 10))
+
+
+ECHO = CORPUS / "generator/packages/templates/clients/websocket/test/__fixtures__/asyncapi-postman-echo.yml"
+
+
+@pytest.fixture
+def echo_client(tmp_path: Path) -> Iterator[ModuleType]:
+    result = build(ECHO, BuildOptions(package="echo_client", ref_root=CORPUS, describes=Role.CLIENT))
+    assert result.ok, [d.render() for d in result.diagnostics]
+    out = tmp_path / "echo_client"
+    write_tree(result.files, out)
+    sys.path.insert(0, str(out))
+    try:
+        yield importlib.import_module("echo_client")
+    finally:
+        sys.path.remove(str(out))
+        for name in [n for n in sys.modules if n == "echo_client" or n.startswith("echo_client.")]:
+            del sys.modules[name]
+
+
+def test_a_document_that_describes_the_client_gives_a_client_that_sends_and_receives_replies(
+    echo_client: ModuleType,
+) -> None:
+    mock = importlib.import_module("echo_client.mock")
+
+    async def scenario() -> Any:
+        server = echo_client.Server(mock.MockHandler)
+        await server.start()
+        try:
+            async with echo_client.Client(*server.issue_session()) as client:
+                await client.send_echo_message(echo_client.models.EchoPayload.model_validate_json('"hello"'))
+                async for reply in client.receive_echo_message_reply():
+                    return reply
+        finally:
+            await server.stop()
+        return None
+
+    reply = asyncio.run(asyncio.wait_for(scenario(), 30))
+    assert isinstance(reply, echo_client.models.EchoPayload)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -253,3 +254,30 @@ def test_an_operation_that_cannot_be_told_apart_gets_no_hook_and_a_warning(
     assert [route.hook for route in result.api.channels[0].server_routes] == ["on_hello"]
     assert "def on_echo" not in result.files["pkg/server.py"] and "def on_hello" in result.files["pkg/server.py"]
     assert "def send_echo" in result.files["pkg/client.py"]  # the client can still send it
+
+
+ECHO = Path(__file__).resolve().parents[1] / "corpus" / "documents" / (
+    "generator/packages/templates/clients/websocket/test/__fixtures__/asyncapi-postman-echo.yml")
+
+
+def _client_methods(result: Any) -> set[str]:
+    return {op.client_method for op in result.api.operations}
+
+
+def test_a_document_may_describe_the_client_of_the_connection(tmp_path: Path) -> None:
+    # The postman-echo document describes the echo server's client: it sends `echo`, and receives the replies.
+    as_server = build(ECHO, BuildOptions(package="echo"))
+    as_client = build(ECHO, BuildOptions(package="echo", describes=Role.CLIENT))
+    assert as_server.ok and as_client.ok
+    assert _client_methods(as_server) == {"receive_echo_message", "send_echo_message_reply"}
+    assert _client_methods(as_client) == {"send_echo_message", "receive_echo_message_reply"}
+    spec = tmp_path / "echo.yml"
+    spec.write_text("x-asyncapi-gen-describes: client\n" + ECHO.read_text())
+    assert _client_methods(build(spec, BuildOptions(package="echo"))) == _client_methods(as_client)
+
+
+def test_an_unknown_describes_extension_is_a_located_error(write_spec: SpecWriter, minimal_doc: dict[str, Any]) -> None:
+    minimal_doc["x-asyncapi-gen-describes"] = "peer"
+    result = build(write_spec(minimal_doc))
+    assert [d.code for d in result.diagnostics] == ["invalid-describes"]
+    assert result.diagnostics[0].pointer == "/x-asyncapi-gen-describes"

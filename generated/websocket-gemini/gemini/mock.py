@@ -41,6 +41,10 @@ def _now() -> str:
 
 def _build(model: type[BaseModel], json_text: str, **overrides: Any) -> BaseModel:
     data = json.loads(json_text)
+    if not isinstance(data, dict):
+        return model.model_validate(
+            data
+        )  # a payload that is not an object (a string, a list, ...) as it is
     data.update(overrides)
     for name, field in model.model_fields.items():
         key = field.alias or name
