@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from asyncapi_gen.ir import Transport, TransportBinding
 
-_PYDANTIC = "pydantic>=2.7,<3"
+_PYDANTIC = "pydantic>=2.11,<3"
 _WEBSOCKETS = "websockets>=13"
 _AIORTC = "aiortc>=1.9"
 

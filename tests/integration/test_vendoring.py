@@ -43,7 +43,7 @@ def bare_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("bare-venv")
     venv.create(root, with_pip=True)
     python = root / "bin" / "python"
-    install = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "pydantic>=2.7", "aiortc", "websockets"],
+    install = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "pydantic>=2.11", "aiortc", "websockets"],
                              capture_output=True, text=True, check=False)
     assert install.returncode == 0, install.stderr
     return python

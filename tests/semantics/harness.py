@@ -78,6 +78,10 @@ def _ecma_search(pattern: str, text: str) -> bool:
 
 
 Judge = validators.extend(Draft7Validator, {"pattern": _ecma_pattern})
+_MISSING_CHECKERS = set(FORMATS) - set(FormatChecker.checkers)
+if _MISSING_CHECKERS:  # jsonschema checks some formats only with optional packages (date-time: rfc3339-validator)
+    raise RuntimeError(f"jsonschema cannot check {sorted(_MISSING_CHECKERS)}: install the test extras "
+                       "(pip install -e '.[test]'), which include rfc3339-validator")
 _FORMAT_CHECKER = FormatChecker(formats=FORMATS)
 
 

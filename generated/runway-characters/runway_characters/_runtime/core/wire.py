@@ -51,7 +51,7 @@ class WireModel(BaseModel):
         # values, which strict validation then refuses (an ISO string for a datetime).
         if info.mode != "json" or not (self.wire_not_null or self.wire_required):
             return self
-        fields_set = self.model_fields_set
+        fields_set = _set_by_wire_name(self)
         nullable, required = _wire_checked(type(self))
         missing = [alias for name, alias in required if name not in fields_set]
         if missing:
@@ -78,6 +78,13 @@ class WireModel(BaseModel):
 
 
 Checked = tuple[tuple[str, str], ...]
+
+
+def _set_by_wire_name(model: WireModel) -> set[str]:
+    """The fields received JSON set. A key spelt like a field's Python name is an extra property on
+    the wire; pydantic 2.14 keeps it in ``model_extra`` and counts it in ``model_fields_set`` too."""
+    extra = model.model_extra or {}
+    return {name for name in model.model_fields_set if name not in extra}
 
 
 @functools.cache
