@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime
 import enum
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -140,6 +142,24 @@ def _wire(models: ModuleType, name: str, text: str) -> Any:
     return validate_wire(pydantic.TypeAdapter(getattr(models, name)), text)
 
 
+@contextlib.contextmanager
+def payload_model(write_spec: SpecWriter, doc: dict[str, Any], payload: dict[str, Any], tmp_path: Path,
+                  name: str) -> Iterator[tuple[ModuleType, type[pydantic.BaseModel]]]:
+    """Build doc with its one message carrying payload; yield the package's models and that message's model."""
+    message = doc["channels"]["events"]["subscribe"]["message"]
+    message["name"], message["payload"] = name.capitalize(), payload
+    result = build(write_spec(doc), BuildOptions(package=f"{name}_pkg"))
+    assert result.ok and result.api is not None, [d.render() for d in result.diagnostics]
+    write_tree(result.files, tmp_path / "out")
+    models = import_models_standalone(tmp_path / "out" / f"{name}_pkg" / "models.py", f"unit_{name}_models")
+    try:
+        model_name = result.api.messages[0].payload_model
+        assert model_name is not None
+        yield models, getattr(models, model_name)
+    finally:
+        sys.modules.pop(f"unit_{name}_models", None)
+
+
 def test_on_the_wire_only_the_json_name_counts(runway_models: ModuleType) -> None:
     # `isFinal` is optional and the schema allows other properties: `is_final` is one of those, not the field.
     received = _wire(runway_models, "Transcript", TRANSCRIPT.replace('"isFinal":true', '"is_final":true'))
@@ -149,22 +169,12 @@ def test_on_the_wire_only_the_json_name_counts(runway_models: ModuleType) -> Non
 def test_a_required_field_given_by_its_python_name_is_missing_on_the_wire(
     write_spec: SpecWriter, minimal_doc: dict[str, Any], tmp_path: Path
 ) -> None:
-    message = minimal_doc["channels"]["events"]["subscribe"]["message"]
-    message["name"] = "Tick"
-    message["payload"] = {"type": "object", "required": ["eventId"], "properties": {"eventId": {"type": "integer"}}}
-    result = build(write_spec(minimal_doc), BuildOptions(package="tick_pkg"))
-    assert result.ok and result.api is not None
-    write_tree(result.files, tmp_path / "out")
-    models = import_models_standalone(tmp_path / "out" / "tick_pkg" / "models.py", "unit_tick_models")
-    try:
-        name = result.api.messages[0].payload_model
-        assert name is not None
-        assert _wire(models, name, '{"eventId": 1}').event_id == 1
-        assert getattr(models, name)(event_id=2).event_id == 2  # Python code may use the field's name
+    payload = {"type": "object", "required": ["eventId"], "properties": {"eventId": {"type": "integer"}}}
+    with payload_model(write_spec, minimal_doc, payload, tmp_path, "tick") as (models, model):
+        assert _wire(models, model.__name__, '{"eventId": 1}').event_id == 1
+        assert model(event_id=2).event_id == 2  # Python code may use the field's name
         with pytest.raises(pydantic.ValidationError):
-            _wire(models, name, '{"event_id": 1}')
-    finally:
-        sys.modules.pop("unit_tick_models", None)
+            _wire(models, model.__name__, '{"event_id": 1}')
 
 
 @pytest.mark.parametrize(("old", "new"), [('"isFinal":true', '"isFinal":"true"'), ('"isFinal":true', '"isFinal":1'),
@@ -208,23 +218,13 @@ def test_on_the_wire_null_is_refused_where_the_schema_does_not_allow_it(runway_m
 
 def test_a_nullable_optional_property_accepts_null(write_spec: SpecWriter, minimal_doc: dict[str, Any],
                                                    tmp_path: Path) -> None:
-    message = minimal_doc["channels"]["events"]["subscribe"]["message"]
-    message["name"] = "Note"
-    message["payload"] = {"type": "object", "properties": {"text": {"type": ["string", "null"]},
-                                                          "size": {"type": "integer"}, "any": {}}}
-    result = build(write_spec(minimal_doc), BuildOptions(package="note_pkg"))
-    assert result.ok and result.api is not None
-    write_tree(result.files, tmp_path / "out")
-    models = import_models_standalone(tmp_path / "out" / "note_pkg" / "models.py", "unit_note_models")
-    try:
-        name = result.api.messages[0].payload_model
-        assert name is not None
-        assert getattr(models, name).wire_not_null == frozenset({"size"})
-        assert _wire(models, name, '{"text": null, "any": null}').text is None
+    payload = {"type": "object", "properties": {"text": {"type": ["string", "null"]}, "size": {"type": "integer"},
+                                                "any": {}}}
+    with payload_model(write_spec, minimal_doc, payload, tmp_path, "note") as (models, model):
+        assert model.wire_not_null == frozenset({"size"})
+        assert _wire(models, model.__name__, '{"text": null, "any": null}').text is None
         with pytest.raises(pydantic.ValidationError):
-            _wire(models, name, '{"size": null}')
-    finally:
-        sys.modules.pop("unit_note_models", None)
+            _wire(models, model.__name__, '{"size": null}')
 
 
 def test_null_is_refused_for_a_field_whose_type_is_defined_later(
@@ -233,21 +233,11 @@ def test_null_is_refused_for_a_field_whose_type_is_defined_later(
     # `sentAt` refers to a model defined after its user: its alias is known only once pydantic rebuilds the model,
     # which a TypeAdapter over the model does not do (streetlights' `LightMeasuredPayload`).
     minimal_doc["components"]["schemas"]["SentAt"] = {"type": "string", "format": "date-time"}
-    message = minimal_doc["channels"]["events"]["subscribe"]["message"]
-    message["name"] = "Measured"
-    message["payload"] = {"type": "object", "properties": {"sentAt": {"$ref": "#/components/schemas/SentAt"}}}
-    result = build(write_spec(minimal_doc), BuildOptions(package="later_pkg"))
-    assert result.ok and result.api is not None
-    write_tree(result.files, tmp_path / "out")
-    models = import_models_standalone(tmp_path / "out" / "later_pkg" / "models.py", "unit_later_models")
-    try:
-        name = result.api.messages[0].payload_model
-        assert name is not None
+    payload = {"type": "object", "properties": {"sentAt": {"$ref": "#/components/schemas/SentAt"}}}
+    with payload_model(write_spec, minimal_doc, payload, tmp_path, "later") as (models, model):
         with pytest.raises(pydantic.ValidationError, match="null is not allowed for sentAt"):
-            _wire(models, name, '{"sentAt": null}')
-        assert _wire(models, name, '{"sentAt": "2024-11-06T10:00:00Z"}').sent_at is not None
-    finally:
-        sys.modules.pop("unit_later_models", None)
+            _wire(models, model.__name__, '{"sentAt": null}')
+        assert _wire(models, model.__name__, '{"sentAt": "2024-11-06T10:00:00Z"}').sent_at is not None
 
 
 def test_constants_are_defaults_in_python_but_required_on_the_wire(runway_models: ModuleType) -> None:

@@ -22,6 +22,7 @@ from .errors import CloseReason, WireError
 from .tokens import TokenIssuer
 
 __all__ = [
+    "AsyncContext",
     "ClientTransport",
     "DataTransport",
     "ErrorCallback",
@@ -76,6 +77,19 @@ class Link(Protocol):
     def release(self) -> None:
         """Last step of every shutdown, even a cancelled one: free what must not outlive the session."""
         ...
+
+
+class AsyncContext(Protocol):
+    """``async with``: a client connects and closes, a server starts and stops."""
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
 
 
 class DataTransport(Protocol):
@@ -158,21 +172,12 @@ class SessionIssuer(Protocol):
         ...
 
 
-class ClientTransport(DataTransport, Protocol):
+class ClientTransport(DataTransport, AsyncContext, Protocol):
     """One client session: what a generated client calls."""
 
     async def connect(self) -> None:
         """Open the session; raises ``TokenRejected``, ``ConnectError`` or ``TransportNotAvailable``."""
         ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
 
 
 class MediaClientTransport(ClientTransport, MediaSession[TrackT], Protocol[TrackT]):
@@ -221,7 +226,7 @@ class SessionHandler(Protocol[SessionT_contra]):
         ...
 
 
-class ServerTransport(SessionIssuer, Protocol):
+class ServerTransport(SessionIssuer, AsyncContext, Protocol):
     """A server accepting many sessions: what a generated server calls."""
 
     async def start(self) -> None:
@@ -236,12 +241,3 @@ class ServerTransport(SessionIssuer, Protocol):
     def active_sessions(self) -> int:
         """Sessions accepted and not yet closed."""
         ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
