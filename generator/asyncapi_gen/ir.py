@@ -71,6 +71,7 @@ class Message:
     examples: tuple[Any, ...]
     headers_model: str | None = None  # a model of the message's `headers` schema, when it has one
     correlation_id: str = ""  # the runtime expression locating the correlation id (`$message.header#/id`)
+    payload_classes: tuple[str, ...] = ()  # the classes a payload may be: the model, or a union's members
 
     @property
     def codec(self) -> str | None:
@@ -88,6 +89,7 @@ class Union:
     members: tuple[str, ...]
     discriminator: str | None
     description: str
+    replaces_definition: bool = False  # True when it stands for a schema that is only a oneOf of the members
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 
 from asyncapi_gen.ir import Api, rename_payloads
 from asyncapi_gen.names import NameTable
+from asyncapi_gen.schemas import without_definitions
 
 _BASE_PLACEHOLDER = "asyncapi_gen_wire.WireModel"
 _BASE_MODULE = "._runtime.core.wire"
@@ -27,7 +28,8 @@ def emit_models(api: Api) -> tuple[Api, str]:
     Returns the IR too: a union whose name datamodel-code-generator also gave to a class of its own (an inline
     enum named after its owner, say) is renamed, everywhere the IR uses it.
     """
-    code = _datamodel_code(api.models_schema) if api.model_names else ""
+    replaced = {union.name: union.members for union in api.unions if union.replaces_definition}
+    code = _datamodel_code(without_definitions(api.models_schema, replaced)) if api.model_names else ""
     defined = _check_classes(code, api.model_names)
     api = _rename_clashing_unions(api, defined)
     tree = ast.parse(code or "\n")

@@ -23,7 +23,7 @@ from asyncapi_gen.ir import (
     Union,
 )
 from asyncapi_gen.names import NameTable, pascal_name, snake_name, words
-from asyncapi_gen.raw import RawChannel, RawOperation, with_traits
+from asyncapi_gen.raw import RawChannel, RawOperation, apply_traits
 from asyncapi_gen.refs import Location, Resolver, lookup
 from asyncapi_gen.schemas import ModelSchemaBuilder, is_json_schema_format
 from asyncapi_gen.transports import binding_for
@@ -76,7 +76,7 @@ def normalize(resolver: Resolver, package: str, distribution: str,
         messages=tuple(state.messages.values()),
         unions=tuple(state.unions),
         models_schema=builder.root_schema(),
-        model_names=tuple(sorted(builder.defs)),
+        model_names=tuple(sorted(set(builder.defs) - set(state.replaced))),
         binding=binding_for(Transport.NONE),
         protocol=_protocol(servers),
         session_endpoint=_session_endpoint(data, servers),
@@ -117,6 +117,7 @@ class _State:
         self.default_content_type = default_content_type if isinstance(default_content_type, str) else None
         self.messages: dict[tuple[str, str], Message] = {}
         self.unions: list[Union] = []
+        self.replaced: dict[str, tuple[str, ...]] = {}  # payload definitions written as union aliases instead
         self.diagnostics: list[Diagnostic] = []
         self.method_names = NameTable(frozenset({"connect", "close", "send", "messages", "errors"}))
         self.message_keys = NameTable()
@@ -204,7 +205,7 @@ class _State:
         if key in self.messages:
             return self.messages[key]
         body = data if isinstance(data, dict) else {}
-        body = with_traits(self.resolver, body, location)
+        body, origins = apply_traits(self.resolver, body, location)
         parent, last = location.pointer.rsplit("/", 2)[-2:] if location.pointer.count("/") > 1 else ("", "")
         # A message written under a `messages` map (components; 3.0 channels) is named by its key.
         fallback = unescape_pointer_token(last) if parent == "messages" else f"{op_id} message"
@@ -220,33 +221,68 @@ class _State:
         kind = _kind(content_type)
         payload_model = None
         if kind is MessageKind.DATA and "payload" in body:
-            payload, payload_location, schema_format = self._payload(body, location)
+            payload, payload_location, schema_format = self._payload(body, origins, location)
             if self._payload_is_json_schema(schema_format):
-                payload_model = self.builder.add_payload(payload, payload_location, name + " payload")
+                merged = isinstance(payload, dict) and "$ref" not in payload and \
+                    lookup(payload_location.file.data, payload_location.pointer) is not payload
+                add = self.builder.add_schema if merged else self.builder.add_payload  # merged: written nowhere
+                payload_model = add(payload, payload_location, name + " payload")
         examples = tuple(e["payload"] for e in body.get("examples") or () if isinstance(e, dict) and "payload" in e)
-        headers_model = None
-        if isinstance(body.get("headers"), dict):
-            headers_location = Location(location.file, join_pointer(location.pointer, "headers"))
-            headers, headers_location = self.resolver.deref(body["headers"], headers_location)
-            if isinstance(headers, dict) and "schema" in headers and "schemaFormat" in headers:  # 3.0 multi-format
-                headers, headers_location = headers["schema"], Location(
-                    headers_location.file, join_pointer(headers_location.pointer, "schema"))
-            headers_model = self.builder.add_payload(headers, headers_location, name + " headers")
+        headers_model = self._headers_model(body, origins, location, name)
         correlation, _ = self.resolver.deref(body.get("correlationId"), location)
         correlation_id = str(correlation.get("location", "")) if isinstance(correlation, dict) else ""
         message = Message(self.message_keys.claim(pascal_name(name, "Message")), name, str(body.get("title", "")),
                           str(body.get("summary", "")), str(body.get("description", "")), content_type, kind,
-                          payload_model, examples, headers_model, correlation_id)
+                          payload_model, examples, headers_model, correlation_id,
+                          self._payload_classes(payload_model) if payload_model else ())
         self.messages[key] = message
         return message
 
-    def _payload(self, body: dict[str, Any], location: Location) -> tuple[Any, Location, tuple[Any, Location]]:
+    def _headers_model(self, body: dict[str, Any], origins: dict[str, Location], location: Location,
+                       name: str) -> str | None:
+        """The model of a message's `headers` schema, from the message itself or its traits (None without one).
+
+        Headers a trait gives whole are read where the trait writes them (one model for every message of the
+        trait, named after it); headers merged from the message and its traits are a schema of their own.
+        """
+        if not isinstance(body.get("headers"), dict):
+            return None
+        written = origins.get("headers") or Location(location.file, join_pointer(location.pointer, "headers"))
+        headers, where = self.resolver.deref(body["headers"], written)
+        if isinstance(headers, dict) and "schema" in headers and "schemaFormat" in headers:  # 3.0 multi-format
+            headers, where = headers["schema"], Location(where.file, join_pointer(where.pointer, "schema"))
+        if lookup(where.file.data, where.pointer) is not headers:
+            return self.builder.add_schema(headers, where, name + " headers")  # merged: written nowhere
+        trait = where.pointer.split("/messageTraits/", 1)[1].split("/", 1)[0] if "/messageTraits/" in where.pointer \
+            else None
+        return self.builder.add_payload(headers, where, unescape_pointer_token(trait) if trait else name + " headers")
+
+    def _payload_classes(self, model: str) -> tuple[str, ...]:
+        """The classes a payload model may be: itself, or the members of the discriminated union it becomes.
+
+        A payload schema that is nothing but a `oneOf` of object schemas, each fixing one property to its own
+        constant, is written as `Market = Annotated[Heartbeat | Update, Field(discriminator="type")]`, not as a
+        root model: one clear error for a bad message, and no `.root` to unwrap.
+        """
+        if model in self.replaced:
+            return self.replaced[model]
+        members = self.builder.union_members(model)
+        discriminator = _discriminator([self.builder.definition(m) for m in members]) if members else None
+        if members is None or discriminator is None:
+            return (model,)
+        self.replaced[model] = members
+        description = str(self.builder.definition(model).get("description") or f"One of {', '.join(members)}.")
+        self.unions.append(Union(model, members, discriminator, description, replaces_definition=True))
+        return members
+
+    def _payload(self, body: dict[str, Any], origins: dict[str, Location],
+                 location: Location) -> tuple[Any, Location, tuple[Any, Location]]:
         """The payload schema, where it is, and its schemaFormat with where that is written.
 
         2.x puts `schemaFormat` on the message; 3.0 wraps the schema in a Multi Format Schema Object
         `{schemaFormat, schema}`, possibly behind a `$ref`.
         """
-        payload_location = Location(location.file, join_pointer(location.pointer, "payload"))
+        payload_location = origins.get("payload") or Location(location.file, join_pointer(location.pointer, "payload"))
         schema_format = (body.get("schemaFormat"), Location(location.file, join_pointer(location.pointer,
                                                                                         "schemaFormat")))
         payload, target = self.resolver.deref(body["payload"], payload_location)
@@ -273,7 +309,8 @@ class _State:
         if not messages or any(m.payload_model is None for m in messages):
             return Payload(None, ())  # no message described, or one without a JSON Schema payload: any JSON
         if len(models) == 1:
-            return Payload(models[0], models)
+            return Payload(models[0], messages[0].payload_classes)
+        models = tuple(dict.fromkeys(c for m in messages for c in m.payload_classes))
         name = self.builder.names.claim(pascal_name(" ".join(_without_verb(op_id)), "Messages"))
         discriminator = _discriminator([self.builder.definition(m) for m in models])
         self.unions.append(Union(name, models, discriminator, f"The messages of operation {op_id!r}."))

@@ -36,17 +36,76 @@ class RawOperation:
 
 
 def with_traits(resolver: Resolver, body: dict[str, Any], location: Location) -> dict[str, Any]:
-    """Apply an operation's or message's traits: each trait's fields fill in what the object does not say itself."""
+    """body with its traits applied (see `apply_traits`)."""
+    return apply_traits(resolver, body, location)[0]
+
+
+def apply_traits(resolver: Resolver, body: dict[str, Any],
+                 location: Location) -> tuple[dict[str, Any], dict[str, Location]]:
+    """An operation or message with its traits applied, and where each field that a trait alone gave was written.
+
+    AsyncAPI 2.x merges each trait onto the object with JSON Merge Patch (RFC 7386), in order: a trait's value
+    wins, objects merge key by key, null removes. 3.0 merges the other way: the object's own value wins, and
+    objects merge key by key. A field that comes whole from one trait keeps that trait's location, so a header
+    schema written in a trait is read (and named) where it is written.
+    """
     traits = body.get("traits")
     if not isinstance(traits, list):
-        return body
-    merged = dict(body)
+        return body, {}
+    trait_wins = not str(resolver.main.data.get("asyncapi", "")).startswith("3.")
+    merged = {key: value for key, value in body.items() if key != "traits"}
+    origins: dict[str, Location] = {}
     for index, trait in enumerate(traits):
-        value, _ = resolver.deref(trait, Location(location.file, join_pointer(location.pointer, "traits", index)))
-        if isinstance(value, dict):
-            for field, field_value in value.items():
-                merged.setdefault(field, field_value)
-    return merged
+        value, where = resolver.deref(trait, Location(location.file, join_pointer(location.pointer, "traits", index)))
+        if not isinstance(value, dict):
+            continue
+        for field, field_value in value.items():
+            here = Location(where.file, join_pointer(where.pointer, field))
+            if field not in merged:
+                merged[field] = field_value
+                origins[field] = here
+                continue
+            mine = Location(location.file, join_pointer(location.pointer, field))
+            ours, _ = resolver.deref(merged[field], origins.get(field, mine))
+            theirs, _ = resolver.deref(field_value, here)
+            if trait_wins:
+                merged[field] = _merge_patch(resolver, ours, theirs, here)
+            else:
+                merged[field] = _merge_keeping(resolver, ours, theirs, here)
+            if isinstance(ours, dict) and isinstance(theirs, dict):
+                origins.pop(field, None)  # two objects merged: the result is written nowhere
+            elif trait_wins:
+                origins[field] = here  # the trait's value replaced the object's
+        if trait_wins:
+            merged = {key: value for key, value in merged.items() if value is not None}
+    return merged, origins
+
+
+def _merge_patch(resolver: Resolver, target: Any, patch: Any, where: Location) -> Any:
+    """RFC 7386: patch onto target; a `$ref` in either is followed first, so a referenced schema merges too."""
+    patch, _ = resolver.deref(patch, where)
+    if not isinstance(patch, dict):
+        return patch
+    target, _ = resolver.deref(target, where)
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = _merge_patch(resolver, result.get(key), value, where)
+    return result
+
+
+def _merge_keeping(resolver: Resolver, own: Any, trait: Any, where: Location) -> Any:
+    """3.0's traits merge: own's values win; where both are objects, they merge key by key."""
+    own, _ = resolver.deref(own, where)
+    trait, _ = resolver.deref(trait, where)
+    if not isinstance(own, dict) or not isinstance(trait, dict):
+        return own
+    result = dict(trait)
+    for key, value in own.items():
+        result[key] = _merge_keeping(resolver, value, result[key], where) if key in result else value
+    return result
 
 
 def mapping(value: Any) -> dict[str, Any]:

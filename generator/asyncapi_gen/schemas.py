@@ -41,7 +41,9 @@ class ModelSchemaBuilder:
         """Every schema under `components/schemas` of the main file becomes a model, used or not."""
         schemas = lookup(self.resolver.main.data, "/components/schemas")
         if isinstance(schemas, dict):
-            for name in schemas:
+            for name, schema in schemas.items():
+                if _is_primitive(schema):
+                    continue  # inlined where it is used (`sent_at: AwareDatetime`, not a `SentAt` root model)
                 pointer = "/components/schemas/" + name.replace("~", "~0").replace("/", "~1")
                 self._define(Location(self.resolver.main, pointer), name)
 
@@ -51,11 +53,36 @@ class ModelSchemaBuilder:
             return self._reference_name(payload["$ref"], location)
         return self._define(location, fallback_name)
 
+    def add_schema(self, schema: Any, location: Location, suggested: str) -> str:
+        """A class for a schema that is written nowhere as it stands (merged from a message and its traits);
+        location is where its `$ref`s are resolved from."""
+        name = self.names.claim(_class_name(suggested))
+        self._origins[name] = location
+        self.defs[name] = {}
+        self.defs[name] = self._copy(schema, location)
+        return name
+
     def definition(self, name: str) -> dict[str, Any]:
         """The prepared schema of one definition (empty dict when unknown)."""
         self._apply_discriminators()
         found = self.defs.get(name)
         return found if isinstance(found, dict) else {}
+
+    def union_members(self, name: str) -> tuple[str, ...] | None:
+        """The definitions a payload definition is a choice of, when it is nothing but a `oneOf` (or `anyOf`) of
+        references, each to an object model: `market: {type: object, oneOf: [$ref heartbeat, $ref update]}`."""
+        schema = self.defs.get(name)
+        if not isinstance(schema, dict) or not set(schema) - _UNION_ANNOTATIONS or schema.get("type", "object") != "object":
+            return None
+        keys = set(schema) - _UNION_ANNOTATIONS
+        branches = schema.get("oneOf") if keys == {"oneOf"} else schema.get("anyOf") if keys == {"anyOf"} else None
+        if not isinstance(branches, list) or len(branches) < 2:
+            return None
+        members = [str(b["$ref"]).removeprefix("#/$defs/") if isinstance(b, dict) and set(b) == {"$ref"} else ""
+                   for b in branches]
+        if not all(member in self.defs and member != name for member in members) or len(set(members)) < len(members):
+            return None
+        return tuple(members)
 
     def root_schema(self) -> dict[str, Any]:
         """The single JSON Schema handed to datamodel-code-generator."""
@@ -95,6 +122,14 @@ class ModelSchemaBuilder:
                     self._discriminated.add(child)
                     break
 
+    def _primitive_target(self, ref: str, origin: Location) -> tuple[Any, Location]:
+        """The schema a `$ref` leads to when it is a primitive one (to be inlined), else (None, origin)."""
+        file, pointer = self.resolver.target(ref, origin.file)
+        if not _may_hold_a_schema(pointer):
+            return None, origin
+        target = lookup(file.data, pointer)
+        return (target, Location(file, pointer)) if _is_primitive(target) else (None, origin)
+
     def _reference_name(self, ref: str, origin: Location) -> str:
         file, pointer = self.resolver.target(ref, origin.file)
         if not _may_hold_a_schema(pointer):
@@ -111,6 +146,9 @@ class ModelSchemaBuilder:
         if not isinstance(schema, dict):
             return {}
         if isinstance(schema.get("$ref"), str):
+            target, target_location = self._primitive_target(schema["$ref"], location)
+            if target is not None:
+                return self._copy(target, target_location)
             return {"$ref": "#/$defs/" + self._reference_name(schema["$ref"], location)}
         if "schemaFormat" in schema and "schema" in schema:
             # A 3.0 Multi Format Schema Object: JSON Schema ones are unwrapped, any other format (Avro, ...) is Any.
@@ -137,6 +175,50 @@ class ModelSchemaBuilder:
         if not isinstance(value, list):
             return value
         return [self._copy(item, _child(location, str(i))) for i, item in enumerate(value)]
+
+
+# What a primitive schema may say besides its type: nothing that makes a class of its own (enum, const) or
+# refers elsewhere. A `$ref` to such a schema is inlined, so a field reads `AwareDatetime`, not `SentAt`.
+_PRIMITIVE_TYPES = frozenset({"string", "integer", "number", "boolean", "null"})
+_PRIMITIVE_KEYS = frozenset({"type", "format", "description", "title", "minLength", "maxLength", "pattern",
+                             "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "default",
+                             "examples", "example", "deprecated", "readOnly", "writeOnly", "nullable",
+                             "contentEncoding", "contentMediaType", "$comment", "externalDocs"})
+
+
+def _is_primitive(schema: Any) -> bool:
+    """True for a schema of scalars only (`type: string, format: date-time`), with nothing that needs a class."""
+    if not isinstance(schema, dict) or not all(k in _PRIMITIVE_KEYS or k.startswith("x-") for k in schema):
+        return False
+    declared = schema.get("type")
+    types = [declared] if isinstance(declared, str) else declared
+    return isinstance(types, list) and bool(types) and all(t in _PRIMITIVE_TYPES for t in types)
+
+
+# What a definition that is only a choice of other models may say besides the choice itself.
+_UNION_ANNOTATIONS = frozenset({"type", "description", "title", "$comment"})
+
+
+def without_definitions(schema: dict[str, Any], replaced: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    """schema without the definitions that became union aliases (name -> members); every `$ref` to one of them
+    becomes a `oneOf` of its members, which means the same and makes datamodel-code-generator write `A | B`."""
+    if not replaced:
+        return schema
+
+    def rewrite(value: Any) -> Any:
+        if isinstance(value, dict):
+            ref = value.get("$ref")
+            if isinstance(ref, str) and ref.removeprefix("#/$defs/") in replaced:
+                members = replaced[ref.removeprefix("#/$defs/")]
+                return {"oneOf": [{"$ref": "#/$defs/" + member} for member in members]}
+            return {key: rewrite(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [rewrite(item) for item in value]
+        return value
+
+    defs = schema.get("$defs") or {}
+    kept = {name: rewrite(body) for name, body in defs.items() if name not in replaced}
+    return {**schema, "$defs": kept}
 
 
 def _class_name(suggested: str) -> str:

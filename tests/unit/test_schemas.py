@@ -54,8 +54,8 @@ def test_inline_payload_takes_the_fallback_name(write_spec: SpecWriter, minimal_
 
 
 def test_component_names_are_made_python_and_unique(write_spec: SpecWriter, minimal_doc: dict[str, Any]) -> None:
-    minimal_doc["components"]["schemas"] = {"user-event": {"type": "string"}, "user_event": {"type": "integer"},
-                                            "class": {"type": "string"}, "BaseModel": {"type": "string"}}
+    minimal_doc["components"]["schemas"] = {"user-event": {"type": "object"}, "user_event": {"type": "array"},
+                                            "class": {"type": "object"}, "BaseModel": {"type": "object"}}
     minimal_doc["channels"] = {}
     builder = builder_for(write_spec(minimal_doc))
     builder.add_components()
