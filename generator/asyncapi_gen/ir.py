@@ -111,6 +111,7 @@ class Route:
 
     hook: str  # `on_<subject>`, a method of the receiving side's handler
     payload: Payload
+    headers: tuple[str, ...] = ()  # the header models of its messages (the hook is given headers when any)
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,10 @@ class Channel:
         """What role's handler receives on this channel, one route per operation."""
         return self.client_routes if role is Role.CLIENT else self.server_routes
 
+    def inbound_headers(self, role: Role) -> tuple[str, ...]:
+        """The header models of what role may receive here."""
+        return tuple(dict.fromkeys(name for route in self.routes_to(role) for name in route.headers))
+
     def inbound(self, role: Role) -> tuple[Payload, ...]:
         """The distinct payloads role may receive here (one untyped payload makes the whole channel untyped)."""
         payloads = tuple(dict.fromkeys(route.payload for route in self.routes_to(role)))
@@ -205,6 +210,16 @@ class Operation:
         return self.send_method if self.sender is Role.CLIENT else self.receive_method
 
     @property
+    def header_models(self) -> tuple[str, ...]:
+        """The header models of the operation's messages (empty when none has headers)."""
+        return tuple(dict.fromkeys(m.headers_model for m in self.messages if m.headers_model))
+
+    @property
+    def headers_optional(self) -> bool:
+        """True when some message of the operation has no headers (so received headers may be None)."""
+        return any(m.headers_model is None for m in self.messages)
+
+    @property
     def kind(self) -> MessageKind:
         """The kind of every message of the operation (a channel carries one kind)."""
         return self.messages[0].kind if self.messages else MessageKind.DATA
@@ -240,6 +255,7 @@ class TransportBinding:
     dependencies: tuple[str, ...]  # the generated package's requirements (PEP 508)
     media: bool  # whether sessions carry audio/video tracks
     built_in: bool  # whether the runtime carries the protocol (else the user passes a transport of their own)
+    addressed: bool = False  # whether each message names its own address and carries headers (brokers)
 
 
 @dataclass(frozen=True)
@@ -282,6 +298,11 @@ class Api:
     def media_operations_sent_by(self, role: Role) -> tuple[Operation, ...]:
         """The audio and video operations that role sends."""
         return tuple(op for op in self.operations if op.sender is role and op.media)
+
+    def enveloped(self, operation: Operation) -> bool:
+        """True when the operation's messages travel with what the user must give or is given besides the
+        payload: channel parameters or headers, on a transport whose messages carry them."""
+        return self.binding.addressed and bool(operation.channel.parameters or operation.header_models)
 
     def has_media(self) -> bool:
         """True when any message is audio or video: the API then needs WebRTC."""

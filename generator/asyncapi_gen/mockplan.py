@@ -92,7 +92,7 @@ def client_examples(api: Api) -> tuple[ClientExample, ...]:
         message = next((m for m in operation.messages if m.payload_model), None)
         text = _json(message, defs) if message else None
         if message and message.payload_model and text is not None:
-            examples.append(ClientExample(operation.send_method, message.payload_model, text))
+            examples.append(ClientExample(operation.send_method, _class_for(message, defs, text), text))
     return tuple(examples)
 
 
@@ -112,13 +112,14 @@ def plan_mock(api: Api) -> MockPlan:
             if text is None:
                 continue  # neither the spec's example nor a made-up value is valid: the mock never sends it
             state_field = _state_field(schema)
+            model = _class_for(message, defs, text)
             if state is None and state_field:
                 values = tuple(str(v) for v in schema["properties"][state_field]["enum"])
-                state = StateMachine(address, message.payload_model, text, state_field, values)
+                state = StateMachine(address, model, text, state_field, values)
             elif error is None and "error" in f"{message.key} {message.payload_model}".lower():
-                error = ErrorReply(address, message.payload_model, text, _text_field(schema))
+                error = ErrorReply(address, model, text, _text_field(schema))
             else:
-                replies.append(Reply(address, message.payload_model, text))
+                replies.append(Reply(address, model, text))
     return MockPlan(tuple(replies), state, error, tuple(_end_signals(api, defs)), client_examples(api),
                     message_examples(api))
 
@@ -131,7 +132,7 @@ def message_examples(api: Api) -> tuple[ClientExample, ...]:
         for message in operation.messages:
             model = message.payload_model
             if model and model not in examples and (text := _json(message, defs)) is not None:
-                examples[model] = ClientExample(operation.send_method, model, text)
+                examples[model] = ClientExample(operation.send_method, _class_for(message, defs, text), text)
     return tuple(examples.values())
 
 
@@ -145,6 +146,17 @@ def _json(message: Message, defs: dict[str, Any]) -> str | None:
 
 
 _INVALID = object()
+
+
+def _class_for(message: Message, defs: dict[str, Any], text: str) -> str:
+    """The model class that JSON text is an instance of: the payload's own, or the union member it matches."""
+    if len(message.payload_classes) <= 1:
+        return message.payload_model or ""
+    value = json.loads(text)
+    for member in message.payload_classes:
+        if _is_valid(Draft7Validator({"$ref": "#/$defs/" + member, "$defs": defs}), value):
+            return member
+    return message.payload_classes[0]
 
 
 def _is_valid(validator: Draft7Validator, value: Any) -> bool:

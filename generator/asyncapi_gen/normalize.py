@@ -174,7 +174,8 @@ class _State:
                 earlier = routes[-1].hook
             else:
                 taken |= classes
-                routes.append(Route("on_" + draft.subject, draft.payload))
+                routes.append(Route("on_" + draft.subject, draft.payload,
+                                    tuple(dict.fromkeys(m.headers_model for m in draft.messages if m.headers_model))))
                 continue
             self.diagnostics.append(raw.location.file.diagnostic(
                 "operation-indistinguishable",

@@ -12,7 +12,7 @@ from typing import Any
 import jinja2
 
 from asyncapi_gen import __version__
-from asyncapi_gen.ir import Api, ChannelParameter, MessageKind, Payload, Role
+from asyncapi_gen.ir import Api, Channel, ChannelParameter, MessageKind, Operation, Payload, Role
 from asyncapi_gen.mockplan import plan_mock
 from asyncapi_gen.paths import builtin_templates
 
@@ -93,7 +93,8 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
     )
     env.filters.update(py_str=py_str, docstring=docstring, one_line=one_line, toml_str=toml_str, py_json=py_json,
                        payload_type=payload_type, parameter_type=parameter_type, pep440=pep440, isinstance_of=isinstance_of,
-                       indefinite=indefinite, wrap=wrap)
+                       indefinite=indefinite, wrap=wrap, headers_type=headers_type,
+                       parameter_keywords=parameter_keywords, parameter_arguments=parameter_arguments)
     return env
 
 
@@ -137,6 +138,40 @@ def parameter_type(parameter: ChannelParameter) -> str:
 def payload_type(payload: Payload | None) -> str:
     """A payload's type as the client and server modules spell it: `models.X`, or `Any` for any JSON."""
     return f"models.{payload.name}" if payload is not None and payload.name else "Any"
+
+
+def headers_type(operation: Operation, optional: bool = False) -> str:
+    """The type of an operation's headers: its messages' header models, with None when one may have none
+    (or when optional: a send may leave headers out)."""
+    names = [f"models.{name}" for name in operation.header_models]
+    return " | ".join([*names, "None"] if optional or operation.headers_optional or not names else names)
+
+
+def parameter_keywords(channel: Channel, received: bool = False) -> str:
+    """A channel's parameters as keyword-only arguments of a method: `, *, streetlight_id: str` ("" for none).
+
+    A send method takes the values the schema allows (a Literal of an enum's values); a hook is given what
+    arrived, typed by the schema's type alone (a peer may send any value).
+    """
+    if not channel.parameters:
+        return ""
+    typed = [f"{p.py_name}: {_PY_TYPES[p.json_type] if received else parameter_type(p)}" for p in channel.parameters]
+    return ", *, " + ", ".join(typed)
+
+
+_FROM_TEXT = {"integer": "int({})", "number": "float({})", "boolean": '{} == "true"', "string": "{}"}
+
+
+def parameter_arguments(channel: Channel, source: str) -> str:
+    """Keyword arguments passing a received message's parameters on, typed: `, streetlight_id=p["streetlightId"]`.
+
+    source names the mapping the values are read from; the keys are spec strings, so they are written as literals.
+    """
+    arguments = []
+    for parameter in channel.parameters:
+        value = f"{source}[{py_str(parameter.name)}]"
+        arguments.append(f"{parameter.py_name}={_FROM_TEXT[parameter.json_type].format(value)}")
+    return "".join(", " + argument for argument in arguments)
 
 
 def isinstance_of(names: tuple[str, ...]) -> str:

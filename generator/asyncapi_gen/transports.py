@@ -18,8 +18,10 @@ _BINDINGS = {
                                        (_PYDANTIC, _WEBSOCKETS, _AIORTC), media=True, built_in=True),
     Transport.WEBSOCKET: TransportBinding(Transport.WEBSOCKET, "transports/websocket.jinja", ("core", "websocket"),
                                           (_PYDANTIC, _WEBSOCKETS), media=False, built_in=True),
+    # A protocol without a built-in transport is most likely a broker: the transport the user plugs in gives each
+    # message its own address (channel parameters filled in) and headers.
     Transport.NONE: TransportBinding(Transport.NONE, "transports/none.jinja", ("core",), (_PYDANTIC,), media=False,
-                                     built_in=False),
+                                     built_in=False, addressed=True),
 }
 
 

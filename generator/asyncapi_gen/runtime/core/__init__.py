@@ -5,6 +5,14 @@ pydantic), so a transport of any kind, a broker client included, builds on it wi
 in the others. The transports are the runtime's other subpackages.
 """
 
+from .addressing import (
+    Addressed,
+    AddressedClientTransport,
+    AddressedServerSession,
+    Received,
+    ReceivedCallback,
+    parameters_of,
+)
 from .channels import ChannelKind, ChannelSpec
 from .contracts import (
     ClientTransport,
@@ -38,6 +46,9 @@ from .unavailable import UnavailableClientTransport, UnavailableServerTransport
 from .wire import WireModel
 
 __all__ = [
+    "Addressed",
+    "AddressedClientTransport",
+    "AddressedServerSession",
     "AsyncApiRuntimeError",
     "ChannelKind",
     "ChannelSpec",
@@ -52,6 +63,8 @@ __all__ = [
     "MediaServerSession",
     "MediaSession",
     "MessageTooLarge",
+    "Received",
+    "ReceivedCallback",
     "SchemaViolation",
     "ServerSession",
     "ServerTransport",
@@ -68,4 +81,5 @@ __all__ = [
     "UnknownMessage",
     "WireError",
     "WireModel",
+    "parameters_of",
 ]
