@@ -28,6 +28,7 @@ class BuildOptions:
     ref_root: Path | None = None
     transport: Transport | None = None
     describes: Role | None = None  # which end of the connection the document's application is
+    lenient: bool = False  # schema violations that leave the document understandable are warnings, not errors
 
 
 @dataclass
@@ -55,10 +56,11 @@ def build(spec: Path, options: BuildOptions = BuildOptions(), display: str | Non
         return result
     resolver, diagnostics = resolve_document(main, options.ref_root)
     result.diagnostics += diagnostics
-    result.diagnostics += validate_document(main)
+    result.diagnostics += validate_document(main, resolver, lenient=options.lenient, semantics=not has_errors(diagnostics))
     if not result.ok:
         return result
-    package = options.package or snake_name(str((main.data.get("info") or {}).get("title", "")), "api")
+    info = main.data.get("info")
+    package = options.package or snake_name(str(info.get("title", "")) if isinstance(info, dict) else "", "api")
     if not package.isidentifier() or keyword.iskeyword(package) or package.startswith("_"):
         result.diagnostics.append(Diagnostic(Severity.ERROR, "invalid-package",
                                              f"package name {package!r} is not a Python identifier", shown))
@@ -75,7 +77,7 @@ def build(spec: Path, options: BuildOptions = BuildOptions(), display: str | Non
         inputs = input_digests(spec, sorted(resolver.files))
         record = record_for(spec, options.package, options.transport.value if options.transport else None,
                             options.ref_root, options.template_dir,
-                            options.describes.value if options.describes else None)
+                            options.describes.value if options.describes else None, options.lenient)
         files[MANIFEST] = manifest_text(files, api.title, api.version, inputs, record)
         result.files = files
     except RefError as exc:

@@ -19,6 +19,7 @@ class Target:
     ref_root: Path | None
     transport: str | None = None  # webrtc, websocket or none; None: chosen from the spec
     describes: str | None = None  # server or client: which end the document's application is; None: from the spec
+    lenient: bool = False  # build from documents the official JSON Schema rejects, when they remain understandable
 
 
 class ConfigError(Exception):
@@ -45,6 +46,7 @@ def load_targets(pyproject: Path) -> list[Target]:
     output = "generated/api"
     package = "api"                     # optional; templates and ref-root may be set per target too
     describes = "client"                # optional: the document describes the client of the connection
+    lenient = true                      # optional (here or for every target): schema violations become warnings
     ```
     """
     table = _tool_tables(pyproject).get("asyncapi-gen")
@@ -61,7 +63,7 @@ def _target(base: Path, pyproject: Path, table: dict[str, Any], raw: Any, index:
     where = f"{pyproject}: tool.asyncapi-gen.targets[{index}]"
     if not isinstance(raw, dict) or not isinstance(raw.get("spec"), str) or not isinstance(raw.get("output"), str):
         raise ConfigError(f"{where} needs string keys `spec` and `output`")
-    unknown = set(raw) - {"spec", "output", "package", "templates", "ref-root", "transport", "describes"}
+    unknown = set(raw) - {"spec", "output", "package", "templates", "ref-root", "transport", "describes", "lenient"}
     if unknown:
         raise ConfigError(f"{where}: unknown keys {sorted(unknown)}")
     templates = raw.get("templates", table.get("templates"))
@@ -75,7 +77,14 @@ def _target(base: Path, pyproject: Path, table: dict[str, Any], raw: Any, index:
         ref_root=base / ref_root if isinstance(ref_root, str) else None,
         transport=raw["transport"] if isinstance(raw.get("transport"), str) else None,
         describes=_describes(raw.get("describes"), where),
+        lenient=_lenient(raw.get("lenient", table.get("lenient", False)), where),
     )
+
+
+def _lenient(value: Any, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ConfigError(f"{where}: `lenient` must be true or false, not {value!r}")
 
 
 def _describes(value: Any, where: str) -> str | None:

@@ -26,9 +26,12 @@ class SourceFile:
     data: Any
     sha256: str
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[str, tuple[int, int]] = field(default_factory=dict)  # pointer -> where its key is written
 
-    def locate(self, pointer: str) -> tuple[int, int]:
-        """The position of the node at pointer, or of its nearest located ancestor."""
+    def locate(self, pointer: str, *, key: bool = False) -> tuple[int, int]:
+        """The position of the node at pointer (of its key, with key=True), or of its nearest located ancestor."""
+        if key and pointer in self.key_positions:
+            return self.key_positions[pointer]
         while True:
             if pointer in self.positions:
                 return self.positions[pointer]
@@ -36,9 +39,10 @@ class SourceFile:
                 return (1, 1)
             pointer = pointer.rsplit("/", 1)[0]
 
-    def diagnostic(self, code: str, message: str, pointer: str, *, hint: str = "", warning: bool = False) -> Diagnostic:
-        """A diagnostic located at pointer in this file."""
-        line, col = self.locate(pointer)
+    def diagnostic(self, code: str, message: str, pointer: str, *, hint: str = "", warning: bool = False,
+                   at_key: bool = False) -> Diagnostic:
+        """A diagnostic located at pointer in this file (at the member's key rather than its value, with at_key)."""
+        line, col = self.locate(pointer, key=at_key)
         severity = Severity.WARNING if warning else Severity.ERROR
         return Diagnostic(severity, code, message, self.display, line, col, pointer, hint)
 
@@ -56,8 +60,13 @@ def load_file(path: Path, display: str | None = None) -> SourceFile:
     shown = display if display is not None else str(path)
     try:
         raw = path.read_bytes()
+    except FileNotFoundError:
+        raise LoadError(Diagnostic(Severity.ERROR, "file-not-found", "no such file", shown)) from None
+    except IsADirectoryError:
+        raise LoadError(Diagnostic(Severity.ERROR, "file-unreadable", "is a directory, not a file", shown)) from None
     except OSError as exc:
-        raise LoadError(Diagnostic(Severity.ERROR, "file-unreadable", f"cannot read file: {exc.strerror}", shown)) from None
+        reason = exc.strerror or str(exc)
+        raise LoadError(Diagnostic(Severity.ERROR, "file-unreadable", f"cannot read file: {reason}", shown)) from None
     if len(raw) > MAX_FILE_BYTES:
         message = f"file is {len(raw)} bytes, over the {MAX_FILE_BYTES}-byte limit"
         raise LoadError(Diagnostic(Severity.ERROR, "file-too-large", message, shown))
@@ -65,12 +74,18 @@ def load_file(path: Path, display: str | None = None) -> SourceFile:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise LoadError(Diagnostic(Severity.ERROR, "file-encoding", f"file is not UTF-8: {exc.reason}", shown)) from None
-    data, positions = parse_text(text, shown)
-    return SourceFile(path, shown, data, hashlib.sha256(raw).hexdigest(), positions)
+    data, positions, key_positions = _parse(text, shown)
+    return SourceFile(path, shown, data, hashlib.sha256(raw).hexdigest(), positions, key_positions)
 
 
 def parse_text(text: str, display: str) -> tuple[Any, dict[str, tuple[int, int]]]:
     """Parse YAML (JSON included) with positions; fall back to strict JSON for JSON that PyYAML's 1.1 rules refuse."""
+    data, positions, _ = _parse(text, display)
+    return data, positions
+
+
+def _parse(text: str, display: str) -> tuple[Any, dict[str, tuple[int, int]], dict[str, tuple[int, int]]]:
+    """parse_text, plus where each mapping member's key is written (pointer of the member -> line, col)."""
     looks_like_json = text.lstrip().startswith(("{", "["))
     if looks_like_json:
         # Tabs are legal JSON whitespace but not YAML indentation; a raw tab cannot occur inside a JSON string,
@@ -80,7 +95,7 @@ def parse_text(text: str, display: str) -> tuple[Any, dict[str, tuple[int, int]]
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         if looks_like_json:
-            return _parse_json(text, display), {}
+            return _parse_json(text, display), {}, {}
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         detail = getattr(exc, "problem", None) or getattr(exc, "context", None) or str(exc)
@@ -89,7 +104,7 @@ def parse_text(text: str, display: str) -> tuple[Any, dict[str, tuple[int, int]]
         raise LoadError(Diagnostic(Severity.ERROR, "empty-document", "the file is empty", display))
     _check_expanded_size(node, display)
     builder = _Builder(display)
-    return builder.build(node, ""), builder.positions
+    return builder.build(node, ""), builder.positions, builder.key_positions
 
 
 def _check_expanded_size(root: yaml.Node, display: str) -> None:
@@ -162,6 +177,7 @@ class _Builder:
     def __init__(self, display: str) -> None:
         self.display = display
         self.positions: dict[str, tuple[int, int]] = {}
+        self.key_positions: dict[str, tuple[int, int]] = {}
         self._constructor = yaml.constructor.SafeConstructor()
         self._built: dict[int, Any] = {}
         self._count = 0
@@ -179,7 +195,9 @@ class _Builder:
             self._built[id(node)] = mapping
             for key_node, value_node in node.value:
                 key = self._scalar_text(key_node)
-                mapping[key] = self.build(value_node, join_pointer(pointer, key))
+                member = join_pointer(pointer, key)
+                self.key_positions.setdefault(member, (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
+                mapping[key] = self.build(value_node, member)
             return mapping
         if isinstance(node, yaml.SequenceNode):
             sequence: list[Any] = []

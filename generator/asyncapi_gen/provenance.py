@@ -36,14 +36,23 @@ class BuildRecord:
     ref_root: str | None
     templates: str | None  # digest of the override folder
     describes_option: str | None = None
+    lenient: bool = False  # recorded only when True, so that trees built before the option existed stay current
+
+
+_UNRECORDED_DEFAULTS: dict[str, object] = {"lenient": False}  # options a manifest leaves out at their default
 
 
 def record_for(spec: Path, package: str | None, transport: str | None, ref_root: Path | None,
-               template_dir: Path | None, describes: str | None = None) -> BuildRecord:
+               template_dir: Path | None, describes: str | None = None, lenient: bool = False) -> BuildRecord:
     """The record of one invocation's options."""
     root = os.path.relpath(ref_root.resolve(), spec.resolve().parent) if ref_root else None
     return BuildRecord(spec.name, package, transport, Path(root).as_posix() if root else None,
-                       templates_digest(template_dir), describes)
+                       templates_digest(template_dir), describes, lenient)
+
+
+def _recorded_options(record: BuildRecord) -> dict[str, object]:
+    return {name: value for name, value in asdict(record).items()
+            if not (name in _UNRECORDED_DEFAULTS and value == _UNRECORDED_DEFAULTS[name])}
 
 
 def manifest_text(files: dict[str, str], title: str, version: str, inputs: dict[str, str],
@@ -54,7 +63,7 @@ def manifest_text(files: dict[str, str], title: str, version: str, inputs: dict[
         "generator_version": __version__,
         "generator_digest": generator_digest(),
         "spec": {"title": title, "version": version},
-        "options": asdict(record),
+        "options": _recorded_options(record),
         "inputs": dict(sorted(inputs.items())),
         "files": {path: _digest(text.encode("utf-8")) for path, text in sorted(files.items())},
     }
@@ -109,8 +118,9 @@ def quick_check(spec: Path, out: Path, record: BuildRecord) -> QuickStatus:
         reasons.append("generator changed (its code, templates, runtime, ruff or datamodel-code-generator)")
     recorded = manifest.get("options") or {}
     for name, value in asdict(record).items():
-        if recorded.get(name) != value:
-            reasons.append(f"option {name} changed: {recorded.get(name)!r} -> {value!r}")
+        before = recorded.get(name, _UNRECORDED_DEFAULTS.get(name))
+        if before != value:
+            reasons.append(f"option {name} changed: {before!r} -> {value!r}")
     base = spec.resolve().parent
     for relative, digest in (manifest.get("inputs") or {}).items():
         path = base / relative

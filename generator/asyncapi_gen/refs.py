@@ -16,6 +16,7 @@ from asyncapi_gen.diagnostics import Diagnostic, join_pointer, unescape_pointer_
 from asyncapi_gen.load import LoadError, SourceFile, load_file
 
 _MISSING = object()
+_MAX_POINTER_HOPS = 64  # `$ref`s followed while resolving one pointer: far more than any real document needs
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,16 @@ class Resolver:
     files: dict[Path, SourceFile] = field(default_factory=dict)
 
     def target(self, ref: str, origin: SourceFile) -> tuple[SourceFile, str]:
-        """The file and pointer that ref names, read from origin; raises RefError when it cannot be followed."""
+        """The file and pointer that ref names, read from origin; raises RefError when it cannot be followed.
+
+        A pointer may pass through `$ref`s, as AsyncAPI tools read it: in `#/channels/echo/messages/echo`, where
+        `#/channels/echo` is `{$ref: '#/components/channels/echo'}`, the walk goes on in the channel it names. The
+        pointer returned leads to the same node without passing through any `$ref` (in the file it is in), so
+        that every way of naming a node gives one location.
+        """
+        return self._target(ref, origin, ())
+
+    def _target(self, ref: str, origin: SourceFile, active: tuple[tuple[str, str], ...]) -> tuple[SourceFile, str]:
         parts = urlsplit(ref)
         if parts.scheme or parts.netloc:
             raise RefError("ref-remote", f"remote reference {ref!r} is not fetched: asyncapi-gen builds offline",
@@ -50,9 +60,36 @@ class Resolver:
         pointer = unquote(parts.fragment)
         if pointer and not pointer.startswith("/"):
             raise RefError("ref-invalid", f"reference {ref!r} has a fragment that is not a JSON pointer")
-        if _lookup(file.data, pointer) is _MISSING:
+        key = (file.display, pointer)
+        if key in active or len(active) >= _MAX_POINTER_HOPS:
+            raise RefError("ref-cycle", f"reference {ref!r} leads through references back to itself")
+        found = self._walk(file, pointer, (*active, key))
+        if found is None:
             raise RefError("ref-unresolved", f"reference {ref!r} points to nothing in {file.display}")
-        return file, pointer
+        return found
+
+    def _walk(self, file: SourceFile, pointer: str,
+              active: tuple[tuple[str, str], ...]) -> tuple[SourceFile, str] | None:
+        """Follow pointer's tokens from file's root, continuing through `$ref`s met on the way (not at the end)."""
+        node: Any = file.data
+        here = ""
+        for raw in pointer.split("/")[1:] if pointer else ():
+            token = unescape_pointer_token(raw)
+            followed: set[tuple[str, str]] = set()
+            while isinstance(node, dict) and token not in node and isinstance(node.get("$ref"), str):
+                file, here = self._target(node["$ref"], file, active)
+                if (file.display, here) in followed:
+                    raise RefError("ref-cycle", f"reference {node['$ref']!r} only refers to itself")
+                followed.add((file.display, here))
+                node = _lookup(file.data, here)
+            if isinstance(node, dict) and token in node:
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                return None
+            here = join_pointer(here, token)
+        return file, here
 
     def deref(self, value: Any, location: Location) -> tuple[Any, Location]:
         """Follow `$ref` chains from value until a non-reference node; refs were checked by resolve_document."""
@@ -103,15 +140,17 @@ def resolve_document(main: SourceFile, root: Path | None = None) -> tuple[Resolv
         if file.display in walked:
             continue
         walked.add(file.display)
+        found: list[Diagnostic] = []
         for ref, pointer in _refs_in(file.data, ""):
             try:
                 target_file, _ = resolver.target(ref, file)
                 _check_chain(resolver, ref, file)
             except RefError as exc:
-                diagnostics.append(file.diagnostic(exc.code, exc.message, pointer, hint=exc.hint))
+                found.append(file.diagnostic(exc.code, exc.message, pointer, hint=exc.hint))
                 continue
             if target_file.display not in walked:
                 pending.append(target_file)
+        diagnostics += sorted(found, key=lambda d: (d.line, d.col, d.pointer))  # each file's in document order
     return resolver, diagnostics
 
 

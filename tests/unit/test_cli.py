@@ -72,18 +72,21 @@ def test_bad_spec_in_a_real_process_prints_no_traceback(write_spec: SpecWriter, 
     assert tree_bytes(existing_out) == before
 
 
-def test_json_format_prints_a_json_array(write_spec: SpecWriter, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_json_format_prints_one_document_with_each_targets_diagnostics(write_spec: SpecWriter, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     write_spec(BAD_SPECS["wrong-type"][0])
     monkeypatch.chdir(tmp_path)
     result = invoke("build", "spec.yaml", "-o", "out", "--format", "json")
     assert result.exit_code == 1
-    diagnostics: list[dict[str, Any]] = json.loads(result.stdout)
-    assert isinstance(diagnostics, list) and len(diagnostics) == 1
-    (diagnostic,) = diagnostics
-    assert {"file", "line", "col", "pointer", "code", "message", "severity"} <= set(diagnostic)
+    document: dict[str, Any] = json.loads(result.stdout)
+    assert (document["command"], document["ok"]) == ("build", False)
+    (target,) = document["targets"]
+    assert (target["spec"], target["ok"], target["written"]) == ("spec.yaml", False, 0)
+    (diagnostic,) = target["diagnostics"]
+    assert {"file", "line", "col", "pointer", "code", "message", "severity", "hint"} <= set(diagnostic)
     assert (diagnostic["file"], diagnostic["line"], diagnostic["col"]) == ("spec.yaml", 3, 10)
     assert (diagnostic["pointer"], diagnostic["code"], diagnostic["severity"]) == ("/info/title", "wrong-type", "error")
+    assert result.stderr == ""  # nothing but the document is printed
     assert not (tmp_path / "out").exists()
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from asyncapi_gen import load
-from asyncapi_gen.load import LoadError, load_file, parse_text
+from asyncapi_gen.load import LoadError, SourceFile, load_file, parse_text
 from asyncapi_gen.refs import resolve_document
 from asyncapi_gen.validate import validate_document
 
@@ -120,10 +120,39 @@ def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
     assert load_file(spec).data == {"asyncapi": "2.6.0"}
 
 
-def test_missing_file_is_a_load_error(tmp_path: Path) -> None:
+def test_missing_file_is_a_file_not_found_error_with_no_position(tmp_path: Path) -> None:
     with pytest.raises(LoadError) as caught:
-        load_file(tmp_path / "absent.yaml")
-    assert caught.value.diagnostic.code == "file-unreadable"
+        load_file(tmp_path / "absent.yaml", "spec/absent.yaml")
+    diagnostic = caught.value.diagnostic
+    assert diagnostic.code == "file-not-found"
+    assert (diagnostic.line, diagnostic.col, diagnostic.located) == (0, 0, False)
+    assert diagnostic.render() == "spec/absent.yaml: error[file-not-found]: no such file"
+
+
+def test_a_folder_is_not_a_spec_file(tmp_path: Path) -> None:
+    with pytest.raises(LoadError) as caught:
+        load_file(tmp_path, "spec")
+    assert caught.value.diagnostic.render() == "spec: error[file-unreadable]: is a directory, not a file"
+
+
+def test_an_unreadable_file_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("asyncapi: 2.6.0\n")
+
+    def refuse(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)  # root reads any file: the refusal is simulated
+    with pytest.raises(LoadError) as caught:
+        load_file(spec, "spec.yaml")
+    assert caught.value.diagnostic.render() == "spec.yaml: error[file-unreadable]: cannot read file: Permission denied"
+
+
+def test_a_members_key_position_is_kept_beside_its_values() -> None:
+    source = SourceFile(Path("x.yaml"), "x.yaml", {}, "", {"/info/colour": (5, 11)}, {"/info/colour": (5, 3)})
+    assert source.locate("/info/colour") == (5, 11)
+    assert source.locate("/info/colour", key=True) == (5, 3)
+    assert source.diagnostic("unknown-field", "m", "/info/colour", at_key=True).col == 3
 
 
 def test_on_key_stays_the_word_on() -> None:
