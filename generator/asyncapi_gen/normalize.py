@@ -87,6 +87,10 @@ def normalize(resolver: Resolver, package: str, distribution: str,
         state.diagnostics.append(resolver.main.diagnostic(
             "media-not-carried", f"the {chosen.value} transport carries no audio or video: the document's media "
             "operations get no methods", "", warning=True))
+    if not binding_for(chosen).addressed and any(m.headers_model for m in api.messages):
+        state.diagnostics.append(resolver.main.diagnostic(
+            "headers-not-carried", f"the {chosen.value} transport sends a message as its payload alone: the "
+            "document's message headers are typed in models.py but not sent or received", "", warning=True))
     api = dataclasses.replace(api, binding=binding_for(chosen))
     return api, state.diagnostics
 
