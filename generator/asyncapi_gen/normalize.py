@@ -271,10 +271,11 @@ class _State:
         """
         if model in self.replaced:
             return self.replaced[model]
-        members = self.builder.union_members(model)
-        discriminator = _discriminator([self.builder.definition(m) for m in members]) if members else None
-        if members is None or discriminator is None:
+        branches = self.builder.union_branches(model)
+        discriminator = _discriminator(branches) if branches else None
+        if branches is None or discriminator is None:
             return (model,)
+        members = self.builder.union_members(model, [str(_constant(b, discriminator)) for b in branches])
         self.replaced[model] = members
         description = str(self.builder.definition(model).get("description") or f"One of {', '.join(members)}.")
         self.unions.append(Union(model, members, discriminator, description, replaces_definition=True))

@@ -68,20 +68,42 @@ class ModelSchemaBuilder:
         found = self.defs.get(name)
         return found if isinstance(found, dict) else {}
 
-    def union_members(self, name: str) -> tuple[str, ...] | None:
-        """The definitions a payload definition is a choice of, when it is nothing but a `oneOf` (or `anyOf`) of
-        references, each to an object model: `market: {type: object, oneOf: [$ref heartbeat, $ref update]}`."""
+    def union_branches(self, name: str) -> list[dict[str, Any]] | None:
+        """The object schemas a payload definition is a choice of, when it is nothing but a `oneOf` (or `anyOf`) of
+        them, referenced or written inline: `market: {type: object, oneOf: [$ref heartbeat, $ref update]}`."""
+        self._apply_discriminators()  # a parent's `discriminator` gives its children their constants first
         schema = self.defs.get(name)
-        if not isinstance(schema, dict) or not set(schema) - _UNION_ANNOTATIONS or schema.get("type", "object") != "object":
+        if not isinstance(schema, dict) or schema.get("type", "object") != "object":
             return None
         keys = set(schema) - _UNION_ANNOTATIONS
         branches = schema.get("oneOf") if keys == {"oneOf"} else schema.get("anyOf") if keys == {"anyOf"} else None
         if not isinstance(branches, list) or len(branches) < 2:
             return None
-        members = [str(b["$ref"]).removeprefix("#/$defs/") if isinstance(b, dict) and set(b) == {"$ref"} else ""
-                   for b in branches]
-        if not all(member in self.defs and member != name for member in members) or len(set(members)) < len(members):
-            return None
+        found: list[dict[str, Any]] = []
+        for branch in branches:
+            target = str(branch.get("$ref", "")).removeprefix("#/$defs/") if isinstance(branch, dict) else ""
+            body = self.defs.get(target) if target else branch
+            if not isinstance(body, dict) or target == name or (not target and set(branch) & {"$ref"}):
+                return None
+            found.append(body)
+        return found
+
+    def union_members(self, name: str, tags: list[str]) -> tuple[str, ...]:
+        """The member classes of a payload definition `union_branches` accepted: a referenced branch is its
+        definition; an inline one becomes a definition of its own, named after the payload and its tag."""
+        schema = self.defs[name]
+        key = "oneOf" if "oneOf" in schema else "anyOf"
+        members: list[str] = []
+        for index, (branch, tag) in enumerate(zip(schema[key], tags, strict=True)):
+            if isinstance(branch, dict) and set(branch) == {"$ref"}:
+                members.append(str(branch["$ref"]).removeprefix("#/$defs/"))
+                continue
+            member = self.names.claim(_class_name(f"{name} {tag}"))
+            self.defs[member] = branch
+            self._origins[member] = Location(self._origins[name].file,
+                                             join_pointer(self._origins[name].pointer, key, index))
+            schema[key][index] = {"$ref": "#/$defs/" + member}
+            members.append(member)
         return tuple(members)
 
     def root_schema(self) -> dict[str, Any]:

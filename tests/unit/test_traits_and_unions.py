@@ -117,3 +117,28 @@ def test_a_primitive_payload_keeps_its_class(write_spec: Any) -> None:
     assert result.ok and result.api is not None
     assert result.api.messages[0].payload_model == "SentAt"
     assert "class SentAt(RootModel[AwareDatetime])" in result.files["p/models.py"]
+
+
+def test_inline_constant_tagged_branches_become_named_union_members(write_spec: Any, tmp_path: Path) -> None:
+    def branch(tag: str, field: str) -> dict[str, Any]:
+        return {"type": "object", "required": ["event", field],
+                "properties": {"event": {"const": tag}, field: {"type": "integer"}}}
+
+    document = {"asyncapi": "2.6.0", "info": {"title": "Feed", "version": "1"},
+                "channels": {"feed": {"subscribe": {"operationId": "feed", "message": {"name": "event", "payload": {
+                    "oneOf": [branch("ping", "seq"), branch("trade", "price")]}}}}}}
+    result = build(write_spec(document), BuildOptions(package="feed"))
+    assert result.ok and result.api is not None, [d.render() for d in result.diagnostics]
+    [union] = [u for u in result.api.unions if u.replaces_definition]
+    assert (union.name, union.members, union.discriminator) == ("EventPayload", ("EventPayloadPing",
+                                                                                 "EventPayloadTrade"), "event")
+    write_tree(result.files, tmp_path / "out")
+    feed = import_from(tmp_path / "out", "feed")
+    try:
+        adapter = TypeAdapter[Any](feed.models.EventPayload)
+        trade = adapter.validate_json('{"event": "trade", "price": 3}')
+        assert isinstance(trade, feed.models.EventPayloadTrade) and trade.price == 3
+        with pytest.raises(ValidationError):
+            adapter.validate_json('{"event": "trade", "seq": 3}')
+    finally:
+        forget(tmp_path / "out", "feed")
