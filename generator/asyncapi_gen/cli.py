@@ -122,8 +122,6 @@ def _explain(report: _Report, entry: dict[str, Any], target: Target, out: Path, 
     result = build(target.spec, _options(target), _shown(target.spec))
     for diagnostic in result.diagnostics:
         report.add(entry, diagnostic)
-    if not result.ok:
-        return
     recorded = recorded_spec(out)
     if result.api and recorded.get("version") and recorded.get("version") != result.api.version:
         reason = f"spec version changed: {recorded.get('version')} -> {result.api.version}"
@@ -134,9 +132,9 @@ def _explain(report: _Report, entry: dict[str, Any], target: Target, out: Path, 
                                      f"is still {result.api.version!r}", _shown(target.spec)))
     for reason in status.reasons:
         report.say(f"{shown_out}: {reason}")
-    difference = compare_tree(result.files, out)
+    difference = compare_tree(result.files, out) if result.ok else None
     for label, paths in (("stale", difference.changed), ("missing", difference.missing),
-                         ("extra", difference.extra)):
+                         ("extra", difference.extra)) if difference else ():
         for path in paths:
             item: dict[str, Any] = {"path": path, "state": label}
             entry["files"].append(item)

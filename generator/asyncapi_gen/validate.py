@@ -79,8 +79,11 @@ def validate_document(main: SourceFile, resolver: Resolver | None = None, *, len
         return diagnostics
     if resolver is None:
         resolver = Resolver(main, default_root(main.path).resolve(), {main.path.resolve(): main})
+    # A list the schema already found repeated items in (softened by lenient) is not reported twice.
+    repeated = [d.pointer + "/" for d in diagnostics if d.code == "duplicate-item"]
     return diagnostics + [_soften(d) if lenient and d.code in _LENIENT_SEMANTICS else d
-                          for d in _semantics(main, version, resolver)]
+                          for d in _semantics(main, version, resolver)
+                          if not any(d.pointer.startswith(prefix) for prefix in repeated)]
 
 
 @dataclass(frozen=True)

@@ -152,3 +152,154 @@ def test_alias_bomb_build_ends_quickly_with_an_error(write_spec: SpecWriter, tmp
         pytest.fail("asyncapi-gen build did not finish within 5 s on an alias bomb")
     assert done.returncode == 1
     assert "error[file-too-large]" in done.stderr
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_missing_spec_file_is_named_without_a_made_up_position(command: str, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke(command, "spec/nope.yaml", "-o", "out")
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert "spec/nope.yaml: error[file-not-found]: no such file" in result.stderr.splitlines()
+    assert "Traceback" not in result.output and "spec/nope.yaml:1:1" not in result.stderr
+
+
+def test_a_folder_given_as_the_spec_is_a_diagnostic_not_a_usage_error(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "spec").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = invoke("build", "spec", "-o", "out")
+    assert result.exit_code == 1
+    assert result.stderr == "spec: error[file-unreadable]: is a directory, not a file\n"
+
+
+def test_github_format_prints_workflow_annotations(write_spec: SpecWriter, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    write_spec(MISSPELT)
+    monkeypatch.chdir(tmp_path)
+    result = invoke("build", "spec.yaml", "-o", "out", "--format", "github")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        ("::error file=spec.yaml,line=3,col=1,title=asyncapi-gen (unknown-field)::unknown field 'chanels' "
+         "(at /chanels)%0Ahint: did you mean 'channels'?"),
+        ("::error file=spec.yaml,line=1,col=1,title=asyncapi-gen (missing-field)::required field 'channels' is "
+         "missing in the document%0Ahint: 'chanels' (line 3) looks like a misspelling of it"),
+    ]
+    assert result.stderr == ""
+
+
+MISSPELT = "asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchanels:\n  events:\n    subscribe:\n      message: {}\n"
+
+
+def _project(tmp_path: Path, minimal_doc: dict[str, Any]) -> Path:
+    """A project with two targets: `a` is plain, `b` has two channels that become one Python name (a warning)."""
+    import yaml
+
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(minimal_doc))
+    minimal_doc["channels"]["user.events"] = minimal_doc["channels"]["user-events"] = {
+        "publish": {"message": {"payload": {"type": "string"}}}}
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(minimal_doc))
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.asyncapi-gen]\n[[tool.asyncapi-gen.targets]]\nspec = "a.yaml"\noutput = "out-a"\npackage = "pkg_a"\n'
+        '[[tool.asyncapi-gen.targets]]\nspec = "b.yaml"\noutput = "out-b"\npackage = "pkg_b"\n')
+    return tmp_path
+
+
+def test_build_json_is_one_document_for_every_target(tmp_path: Path, minimal_doc: dict[str, Any],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(_project(tmp_path, minimal_doc))
+    result = invoke("build", "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)  # one document: json.loads refuses two
+    assert (document["command"], document["ok"]) == ("build", True)
+    assert [(t["spec"], t["output"], t["ok"]) for t in document["targets"]] == [
+        ("a.yaml", "out-a", True), ("b.yaml", "out-b", True)]
+    assert all(t["written"] > 5 for t in document["targets"])
+    assert [d["code"] for d in document["targets"][1]["diagnostics"]] == ["name-collision", "name-collision"]
+    assert {d["severity"] for d in document["targets"][1]["diagnostics"]} == {"warning"}
+
+
+def test_check_json_is_one_document_with_staleness_reasons_files_and_warnings(
+    tmp_path: Path, minimal_doc: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(_project(tmp_path, minimal_doc))
+    assert invoke("build").exit_code == 0
+    models = tmp_path / "out-b" / "pkg_b" / "models.py"
+    models.write_text(models.read_text() + "# edited\n")
+    result = invoke("check", "--format", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert (document["command"], document["ok"]) == ("check", False)
+    current, stale = document["targets"]
+    assert (current["spec"], current["current"], current["ok"], current["reasons"], current["files"]) == (
+        "a.yaml", True, True, [], [])
+    assert (stale["spec"], stale["output"], stale["current"], stale["ok"]) == ("b.yaml", "out-b", False, False)
+    assert stale["reasons"] == ["pkg_b/models.py: edited by hand (differs from what was generated)"]
+    assert stale["files"] == [{"path": "pkg_b/models.py", "state": "stale"}]
+    assert [(d["code"], d["severity"]) for d in stale["diagnostics"]] == [("name-collision", "warning")] * 2
+    assert result.stderr == ""
+
+
+def test_check_json_carries_the_diff_instead_of_printing_it(tmp_path: Path, minimal_doc: dict[str, Any],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(_project(tmp_path, minimal_doc))
+    assert invoke("build").exit_code == 0
+    models = tmp_path / "out-a" / "pkg_a" / "models.py"
+    models.write_text(models.read_text() + "# edited\n")
+    document = json.loads(invoke("check", "--format", "json", "--diff").stdout)
+    (item,) = document["targets"][0]["files"]
+    assert item["path"] == "pkg_a/models.py" and "-# edited" in item["diff"]
+
+
+def test_check_github_annotates_a_stale_target_and_its_files(tmp_path: Path, minimal_doc: dict[str, Any],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(_project(tmp_path, minimal_doc))
+    assert invoke("build").exit_code == 0
+    (tmp_path / "out-a" / "pkg_a" / "models.py").unlink()
+    result = invoke("check", "--format", "github")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert "::error file=out-a/pkg_a/models.py,title=asyncapi-gen (stale)::missing: not what `asyncapi-gen build` " \
+           "makes" in lines
+    assert any(line.startswith("::error file=a.yaml,title=asyncapi-gen (stale)::out-a is stale") for line in lines)
+    assert sum(line.startswith("::warning file=b.yaml,") for line in lines) == 0  # b is current: not rebuilt
+
+
+LENIENT_SPEC = "asyncapi: 2.6.0\ninfo: {title: Lenient}\nchannels:\n  c:\n    publish:\n      message: {payload: {}}\n"
+
+
+def test_lenient_builds_with_warnings_and_is_recorded(write_spec: SpecWriter, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    write_spec(LENIENT_SPEC)
+    monkeypatch.chdir(tmp_path)
+    strict = invoke("build", "spec.yaml", "-o", "out")
+    assert strict.exit_code == 1 and "spec.yaml:2:7: error[missing-field]" in strict.stderr
+    lenient = invoke("build", "spec.yaml", "-o", "out", "--lenient")
+    assert lenient.exit_code == 0, lenient.output
+    assert "spec.yaml:2:7: warning[missing-field]: required field 'version' is missing in /info" in lenient.stderr
+    assert json.loads((tmp_path / "out" / MANIFEST).read_text())["options"]["lenient"] is True
+    assert invoke("check", "spec.yaml", "-o", "out", "--lenient").exit_code == 0
+    changed = invoke("check", "spec.yaml", "-o", "out")
+    assert changed.exit_code == 1
+    assert "option lenient changed: True -> False" in changed.stderr
+
+
+def test_a_build_that_is_not_lenient_records_nothing_new(runway_tree: Path) -> None:
+    # Trees built before --lenient existed have no such key, and stay current.
+    assert "lenient" not in json.loads((runway_tree / MANIFEST).read_text())["options"]
+
+
+def test_lenient_goes_with_a_spec(tmp_path: Path, minimal_doc: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(_project(tmp_path, minimal_doc))
+    result = invoke("build", "--lenient")
+    assert result.exit_code == 2 and "--lenient" in result.output
+
+
+def test_a_configured_lenient_target_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "spec.yaml").write_text(LENIENT_SPEC)
+    (tmp_path / "pyproject.toml").write_text('[tool.asyncapi-gen]\n[[tool.asyncapi-gen.targets]]\nspec = "spec.yaml"\n'
+                                             'output = "out"\nlenient = true\n')
+    monkeypatch.chdir(tmp_path)
+    assert invoke("build").exit_code == 0
+    assert invoke("check").exit_code == 0

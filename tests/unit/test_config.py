@@ -24,3 +24,19 @@ def test_a_target_says_which_end_its_document_describes(tmp_path: Path) -> None:
 def test_describes_takes_server_or_client_only(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="describes"):
         load_targets(write_config(tmp_path, 'describes = "peer"\n'))
+
+
+def test_a_target_may_be_lenient_and_the_table_sets_it_for_every_target(tmp_path: Path) -> None:
+    (target,) = load_targets(write_config(tmp_path, "lenient = true\n"))
+    assert target.lenient is True
+    (default,) = load_targets(write_config(tmp_path, ""))
+    assert default.lenient is False
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.asyncapi-gen]\nlenient = true\n[[tool.asyncapi-gen.targets]]\nspec = "a.yaml"\n'
+                         'output = "out"\n[[tool.asyncapi-gen.targets]]\nspec = "b.yaml"\noutput = "b"\nlenient = false\n')
+    assert [t.lenient for t in load_targets(pyproject)] == [True, False]
+
+
+def test_lenient_takes_a_boolean_only(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="lenient"):
+        load_targets(write_config(tmp_path, 'lenient = "yes"\n'))

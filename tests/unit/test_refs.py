@@ -187,3 +187,112 @@ def test_recursive_schema_becomes_a_recursive_model(
             models.Event.model_validate({"type": "event", "children": [{"type": "other"}]})
     finally:
         sys.modules.pop("unit_recursive_models", None)
+
+
+ECHO_3_0 = """\
+asyncapi: 3.0.0
+info: {title: Echo, version: '1'}
+channels:
+  echo:
+    $ref: '#/components/channels/echo'
+  other:
+    $ref: 'channels.yaml#/other'
+operations:
+  sendEcho:
+    action: send
+    channel: {$ref: '#/channels/echo'}
+    messages:
+      - $ref: '#/channels/echo/messages/echo'
+  receivePing:
+    action: receive
+    channel: {$ref: '#/channels/other'}
+    messages:
+      - $ref: '#/channels/other/messages/ping'
+components:
+  channels:
+    echo:
+      address: echo
+      messages:
+        echo:
+          $ref: '#/components/messages/echo'
+  messages:
+    echo:
+      payload: {type: string}
+"""
+OTHER_CHANNELS = "other:\n  address: other\n  messages:\n    ping:\n      payload: {type: integer}\n"
+
+
+def test_a_pointer_resolves_through_a_ref_on_its_path_in_the_same_file(write_spec: SpecWriter) -> None:
+    write_spec(OTHER_CHANNELS, "channels.yaml")
+    resolver, diagnostics = resolve_document(load_file(write_spec(ECHO_3_0)))
+    assert diagnostics == []
+    file, pointer = resolver.target("#/channels/echo/messages/echo", resolver.main)
+    assert (file, pointer) == (resolver.main, "/components/channels/echo/messages/echo")
+    value, location = resolver.deref({"$ref": "#/channels/echo/messages/echo"}, Location(resolver.main, ""))
+    assert value == {"payload": {"type": "string"}}
+    assert location.pointer == "/components/messages/echo"
+
+
+def test_a_pointer_resolves_through_a_ref_to_another_file(write_spec: SpecWriter) -> None:
+    write_spec(OTHER_CHANNELS, "channels.yaml")
+    resolver, _ = resolve_document(load_file(write_spec(ECHO_3_0)))
+    file, pointer = resolver.target("#/channels/other/messages/ping", resolver.main)
+    assert (file.path.name, pointer) == ("channels.yaml", "/other/messages/ping")
+    value, _ = resolver.deref({"$ref": "#/channels/other/messages/ping/payload"}, Location(resolver.main, ""))
+    assert value == {"type": "integer"}
+
+
+def test_a_pointer_resolves_through_a_chain_of_refs(write_spec: SpecWriter, minimal_doc: dict[str, Any]) -> None:
+    minimal_doc["components"]["schemas"]["Alias"] = {"$ref": "#/components/schemas/Middle"}
+    minimal_doc["components"]["schemas"]["Middle"] = {"$ref": "#/components/schemas/Event"}
+    spec = write_spec(doc_with_payload_ref(minimal_doc, "#/components/schemas/Alias/properties/text"))
+    resolver, diagnostics = resolve_document(load_file(spec))
+    assert diagnostics == []
+    assert resolver.target("#/components/schemas/Alias/properties/text", resolver.main)[1] == (
+        "/components/schemas/Event/properties/text")
+
+
+def test_a_pointer_through_a_ref_that_leads_nowhere_is_unresolved(write_spec: SpecWriter,
+                                                                  minimal_doc: dict[str, Any]) -> None:
+    minimal_doc["components"]["schemas"]["Alias"] = {"$ref": "#/components/schemas/Event"}
+    spec = write_spec(doc_with_payload_ref(minimal_doc, "#/components/schemas/Alias/properties/nothing"))
+    assert codes(spec) == ["ref-unresolved"]
+
+
+@pytest.mark.parametrize(("schemas", "ref"), [
+    ({"A": {"$ref": "#/components/schemas/B"}, "B": {"$ref": "#/components/schemas/A"}}, "#/components/schemas/A/x"),
+    ({"A": {"$ref": "#/components/schemas/B/x"}, "B": {"$ref": "#/components/schemas/A/x"}}, "#/components/schemas/A/x"),
+    ({"A": {"$ref": "#/components/schemas/A/x"}}, "#/components/schemas/A/x"),
+])
+def test_a_pointer_through_refs_that_loop_is_a_ref_cycle_not_a_hang(
+    write_spec: SpecWriter, minimal_doc: dict[str, Any], schemas: dict[str, Any], ref: str
+) -> None:
+    minimal_doc["components"]["schemas"].update(schemas)
+    spec = write_spec(doc_with_payload_ref(minimal_doc, ref))
+    resolver, diagnostics = resolve_document(load_file(spec))
+    assert "ref-cycle" in [d.code for d in diagnostics]
+    with pytest.raises(RefError) as caught:
+        resolver.target(ref, resolver.main)
+    assert caught.value.code == "ref-cycle"
+
+
+def test_a_key_written_beside_a_ref_is_read_where_it_is_written(write_spec: SpecWriter,
+                                                                 minimal_doc: dict[str, Any]) -> None:
+    # A pointer goes through a `$ref` only for a token the referring object does not have itself.
+    minimal_doc["components"]["schemas"]["Alias"] = {"$ref": "#/components/schemas/Event", "description": "mine"}
+    resolver, _ = resolve_document(load_file(write_spec(minimal_doc)))
+    assert resolver.target("#/components/schemas/Alias/description", resolver.main)[1] == (
+        "/components/schemas/Alias/description")
+    assert resolver.target("#/components/schemas/Alias/required", resolver.main)[1] == (
+        "/components/schemas/Event/required")
+
+
+def test_an_operation_names_its_messages_through_its_channels_ref(write_spec: SpecWriter, tmp_path: Path) -> None:
+    from asyncapi_gen.build import BuildOptions, build
+
+    write_spec(OTHER_CHANNELS, "channels.yaml")
+    result = build(write_spec(ECHO_3_0), BuildOptions(package="echo_through_refs"))
+    assert result.ok, [d.render() for d in result.diagnostics]
+    assert result.api is not None
+    operations = {op.id: (op.channel.name, [m.name for m in op.messages]) for op in result.api.operations}
+    assert operations == {"sendEcho": ("echo", ["echo"]), "receivePing": ("other", ["ping"])}

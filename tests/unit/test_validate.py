@@ -165,3 +165,178 @@ def test_verdict_agrees_with_the_official_schema(write_spec: SpecWriter, name: s
 def test_runway_spec_is_valid_under_the_official_schema() -> None:
     official = Draft7Validator(json.loads((OFFICIAL / "2.6.0.json").read_text()))
     assert official.is_valid(load_file(RUNWAY_SPEC).data)
+
+
+def codes_and_severities(spec: Path, *, lenient: bool = False) -> list[tuple[str, str]]:
+    return [(d.code, d.severity.value) for d in validate_document(load_file(spec), lenient=lenient)]
+
+
+OPERATION_THROUGH_CHANNEL_REF = """\
+asyncapi: 3.0.0
+info: {title: T, version: '1'}
+channels:
+  echo: {$ref: '#/components/channels/echo'}
+  remote: {$ref: 'channels.yaml#/remote'}
+operations:
+  sendEcho:
+    action: send
+    channel: {$ref: '#/channels/echo'}
+    messages: [{$ref: '#/channels/echo/messages/echo'}]
+  receiveRemote:
+    action: receive
+    channel: {$ref: '#/channels/remote'}
+    messages: [{$ref: '#/channels/remote/messages/ping'}]
+components:
+  channels:
+    echo:
+      address: echo
+      messages:
+        echo: {$ref: '#/components/messages/echo'}
+        other: {payload: {type: integer}}
+  messages:
+    echo: {payload: {type: string}}
+    stray: {payload: {type: boolean}}
+"""
+
+
+def test_operation_messages_named_through_the_channels_ref_belong_to_it(write_spec: SpecWriter) -> None:
+    write_spec("remote:\n  address: remote\n  messages:\n    ping: {payload: {type: string}}\n", "channels.yaml")
+    assert diagnose(write_spec(OPERATION_THROUGH_CHANNEL_REF)) == []
+
+
+def test_a_message_of_another_channel_is_still_refused(write_spec: SpecWriter) -> None:
+    write_spec("remote:\n  address: remote\n  messages:\n    ping: {payload: {type: string}}\n", "channels.yaml")
+    text = OPERATION_THROUGH_CHANNEL_REF.replace("[{$ref: '#/channels/remote/messages/ping'}]",
+                                                 "[{$ref: '#/components/messages/stray'}]")
+    assert diagnose(write_spec(text)) == [("operation-message-not-in-channel", 14, 16,
+                                           "/operations/receiveRemote/messages/0")]
+
+
+@pytest.mark.parametrize("key", ["user signup", "événement", "a/b", "x:y"])
+def test_a_component_key_outside_the_specs_alphabet_is_a_located_error(write_spec: SpecWriter,
+                                                                       minimal_doc: dict[str, Any], key: str) -> None:
+    minimal_doc["components"]["schemas"][key] = {"type": "string"}
+    diagnostics = validate_document(load_file(write_spec(minimal_doc)))
+    assert [(d.code, d.severity, d.pointer) for d in diagnostics] == [
+        ("invalid-component-key", Severity.ERROR, "/components/schemas/" + key.replace("/", "~1"))]
+    assert diagnostics[0].line > 1 and "rename" in diagnostics[0].hint
+
+
+def test_component_keys_in_every_section_are_checked_and_valid_ones_pass(write_spec: SpecWriter,
+                                                                         minimal_doc: dict[str, Any]) -> None:
+    minimal_doc["components"]["schemas"]["Ok.name-1_x"] = {"type": "string"}
+    minimal_doc["components"]["messageTraits"] = {"common headers": {"headers": {"type": "object"}}}
+    minimal_doc["components"]["parameters"] = {"user id": {"schema": {"type": "string"}}}
+    diagnostics = validate_document(load_file(write_spec(minimal_doc)))
+    assert [d.pointer for d in diagnostics] == ["/components/messageTraits/common headers",
+                                                "/components/parameters/user id"]
+
+
+MISSPELT_CHANNELS = """\
+asyncapi: 2.6.0
+info: {title: T, version: '1'}
+chanels:
+  events:
+    subscribe:
+      message: {payload: {type: string}}
+"""
+
+
+def test_an_unknown_key_comes_before_the_missing_field_it_explains(write_spec: SpecWriter) -> None:
+    diagnostics = validate_document(load_file(write_spec(MISSPELT_CHANNELS)))
+    assert [(d.code, d.line, d.col) for d in diagnostics] == [("unknown-field", 3, 1), ("missing-field", 1, 1)]
+    unknown, missing = diagnostics
+    assert unknown.message == "unknown field 'chanels'" and unknown.hint == "did you mean 'channels'?"
+    assert "'chanels' (line 3) looks like a misspelling" in missing.hint
+
+
+def test_each_unknown_key_gets_its_own_did_you_mean(write_spec: SpecWriter) -> None:
+    spec = write_spec("""\
+asyncapi: 3.0.0
+info: {title: T, version: '1'}
+channels:
+  c:
+    adress: c
+    mesages:
+      m: {payload: {type: string}}
+operations:
+  o:
+    action: send
+    chanel: {$ref: '#/channels/c'}
+""")
+    diagnostics = validate_document(load_file(spec))
+    assert [(d.code, d.pointer, d.hint) for d in diagnostics] == [
+        ("unknown-field", "/channels/c/adress", "did you mean 'address'?"),
+        ("unknown-field", "/channels/c/mesages", "did you mean 'messages'?"),
+        ("unknown-field", "/operations/o/chanel", "did you mean 'channel'?"),
+        ("missing-field", "/operations/o", "'chanel' (line 11) looks like a misspelling of it"),
+    ]
+
+
+def test_an_unknown_key_far_from_any_field_lists_what_is_allowed(write_spec: SpecWriter) -> None:
+    spec = write_spec("asyncapi: 2.6.0\ninfo:\n  title: T\n  version: '1'\n  colour: red\nchannels: {}\n")
+    (diagnostic,) = validate_document(load_file(spec))
+    assert diagnostic.hint.startswith("allowed here: ") and "termsOfService" in diagnostic.hint
+
+
+def test_diagnostics_come_in_the_same_order_every_time(write_spec: SpecWriter) -> None:
+    spec = write_spec(MISSPELT_CHANNELS.replace("title: T", "title: 3").replace("info:", "tags: [{}]\ninfo:"))
+    first = validate_document(load_file(spec))
+    assert len(first) >= 3 and first[0].code == "unknown-field"
+    assert all(validate_document(load_file(spec)) == first for _ in range(3))
+
+
+# Documents the official schema refuses that --lenient builds from: each diagnostic becomes a warning.
+UNDERSTANDABLE = {
+    "info-missing": "asyncapi: 2.6.0\nchannels:\n  c:\n    publish:\n      message: {payload: {type: string}}\n",
+    "version-missing": ("asyncapi: 3.0.0\ninfo: {title: T}\nchannels:\n  c: {address: c}\n"),
+    "examples-as-a-map": ("asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels:\n  c:\n    publish:\n"
+                          "      message:\n        payload: {type: string}\n        examples: {a: {payload: x}}\n"),
+    "misspelt-key": "asyncapi: 2.6.0\ninfo: {title: T, version: '1', descripton: d}\nchannels: {}\n",
+    "outdated-binding-field": ("asyncapi: 3.0.0\ninfo: {title: T, version: '1'}\nchannels:\n  c:\n    address: c\n"
+                               "    bindings:\n      googlepubsub: {topic: projects/p/topics/t}\n"),
+    "duplicate-tag": ("asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\ntags: [{name: a}, {name: a, description: d}]\n"
+                      "channels: {}\n"),
+    "repeated-tag": "asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\ntags: [{name: a}, {name: a}]\nchannels: {}\n",
+    "component-key": ("asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels: {}\n"
+                      "components:\n  schemas:\n    a b: {type: string}\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNDERSTANDABLE))
+def test_lenient_turns_an_understandable_violation_into_a_warning(write_spec: SpecWriter, name: str) -> None:
+    spec = write_spec(UNDERSTANDABLE[name])
+    strict = codes_and_severities(spec)
+    assert strict and all(severity == "error" for _, severity in strict), strict
+    assert codes_and_severities(spec, lenient=True) == [(code, "warning") for code, _ in strict]
+
+
+# Documents that say too little to build from: --lenient keeps an error (code, pointer) among the warnings.
+MEANINGLESS = {
+    "channels-missing": ("asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\n", ("missing-field", "")),
+    "channels-not-a-map": ("asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels: [a]\n",
+                           ("wrong-type", "/channels")),
+    "ref-not-a-string": (("asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels:\n  c:\n    publish:\n"
+                          "      message: {$ref: null}\n"), ("wrong-type", "/channels/c/publish/message/$ref")),
+    "operation-without-action": (("asyncapi: 3.0.0\ninfo: {title: T, version: '1'}\nchannels:\n  c: {address: c}\n"
+                                  "operations:\n  o: {channel: {$ref: '#/channels/c'}}\n"),
+                                 ("missing-field", "/operations/o")),
+    "malformed-payload-schema": (("asyncapi: 2.6.0\ninfo: {title: T, version: '1'}\nchannels:\n  c:\n    publish:\n"
+                                  "      message:\n        payload: {type: object, additionalProperties: [x]}\n"),
+                                 ("wrong-type", "/channels/c/publish/message/payload/additionalProperties")),
+    "duplicate-operation-id": (("asyncapi: 2.6.0\ninfo: {title: T}\nchannels:\n  a:\n    publish: {operationId: same}\n"
+                                "  b:\n    publish: {operationId: same}\n"),
+                               ("duplicate-operation-id", "/channels/b/publish/operationId")),
+    "message-not-in-channel": (OPERATION_THROUGH_CHANNEL_REF.replace("channels.yaml#/remote", "#/components/channels/echo")
+                               .replace("#/channels/remote/messages/ping", "#/components/messages/stray")
+                               .replace("version: '1'", "colour: red"),
+                               ("operation-message-not-in-channel", "/operations/receiveRemote/messages/0")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MEANINGLESS))
+def test_lenient_keeps_an_error_where_the_document_says_too_little(write_spec: SpecWriter, name: str) -> None:
+    text, (code, pointer) = MEANINGLESS[name]
+    diagnostics = validate_document(load_file(write_spec(text)), lenient=True)
+    errors = [(d.code, d.pointer) for d in diagnostics if d.severity is Severity.ERROR]
+    assert errors == [(code, pointer)], [d.render() for d in diagnostics]
