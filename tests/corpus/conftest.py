@@ -3,7 +3,9 @@
 The corpus lives in the repository, in `documents/`: byte-for-byte copies of public documents, each row of
 `documents/manifest.tsv` naming a document's source and license, the licenses themselves in `documents/LICENSES/`.
 Every document is built once with the Python API; its import package is written under one session folder,
-`<package>/...`, so that one mypy process can check every generated package at once. Until the transport runtime
+`<package>/...`, so that one mypy process can check every generated package at once. The documents the official
+schema rejects (and those meant to be invalid) are built a second time with `lenient=True`, as
+`corpus_lenient_<n>`. Until the transport runtime
 lands (generator/asyncapi_gen/runtime/ with its `__init__.py`), only `models.py` (beside an empty `__init__.py`) is
 written: the other modules import `_runtime`.
 """
@@ -45,6 +47,11 @@ class Row:
     @property
     def package(self) -> str:
         return f"corpus_{self.index:03d}"
+
+    @property
+    def lenient_package(self) -> str:
+        """The package of the document's lenient build (distinct, so both may be imported in one session)."""
+        return f"corpus_lenient_{self.index:03d}"
 
     @property
     def expected_verdict(self) -> str:
@@ -105,23 +112,26 @@ class CorpusBuilds:
         self.full_packages = (RUNTIME / "__init__.py").is_file()
         self._outcomes: dict[str, Outcome] = {}
 
-    def get(self, row: Row) -> Outcome:
-        if row.path not in self._outcomes:
-            self._outcomes[row.path] = self._build(row)
-        return self._outcomes[row.path]
+    def get(self, row: Row, *, lenient: bool = False) -> Outcome:
+        key = f"{row.path} (lenient)" if lenient else row.path
+        if key not in self._outcomes:
+            self._outcomes[key] = self._build(row, lenient)
+        return self._outcomes[key]
 
-    def _build(self, row: Row) -> Outcome:
+    def _build(self, row: Row, lenient: bool) -> Outcome:
         outcome = Outcome(row)
         spec = CORPUS / row.path
+        package = row.lenient_package if lenient else row.package
         start = time.perf_counter()
         try:
             outcome.verdict = _verdict(spec, row.path)
-            outcome.result = build(spec, BuildOptions(package=row.package, ref_root=CORPUS), display=row.path)
+            options = BuildOptions(package=package, ref_root=CORPUS, lenient=lenient)
+            outcome.result = build(spec, options, display=row.path)
         except Exception:  # noqa: BLE001 - a traceback is a failure of its own: record it, never let it escape
             outcome.crash = traceback.format_exc()
         outcome.seconds = time.perf_counter() - start
         if outcome.result is not None and outcome.result.ok:
-            outcome.written = self._write(row.package, outcome.result.files)
+            outcome.written = self._write(package, outcome.result.files)
         return outcome
 
     def _write(self, package: str, files: dict[str, str]) -> Path:
@@ -173,7 +183,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         return
     write = terminalreporter.write_line
     terminalreporter.section("asyncapi corpus")
-    order = ("built", "import ok", "expected-invalid ok", "refused-remote", "failures")
+    order = ("built", "import ok", "expected-invalid ok", "refused-remote", "lenient built", "lenient refused",
+             "failures")
     write("  " + " / ".join(f"{key}: {tally.counts[key]}" for key in order))
     slowest = sorted(tally.times.items(), key=lambda item: -item[1])[:3]
     write("  slowest builds: " + ", ".join(f"{path} {seconds:.2f}s" for path, seconds in slowest))
