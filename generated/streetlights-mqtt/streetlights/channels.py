@@ -16,6 +16,7 @@ SMARTYLIGHTING_STREETLIGHTS_1_0_EVENT_STREETLIGHT_ID_LIGHTING_MEASURED = Channel
     client_sends=True,
     server_sends=False,
     server_inbound=TypeAdapter[Any](models.LightMeasuredPayload),
+    server_headers=TypeAdapter[Any](models.CommonHeaders),
 )
 """The topic on which measured values may be produced and consumed."""
 
@@ -39,6 +40,7 @@ SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_ON = ChannelSpec(
     client_sends=False,
     server_sends=True,
     client_inbound=TypeAdapter[Any](models.TurnOnOffPayload),
+    client_headers=TypeAdapter[Any](models.CommonHeaders),
 )
 
 
@@ -61,6 +63,7 @@ SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_OFF = ChannelSpec(
     client_sends=False,
     server_sends=True,
     client_inbound=TypeAdapter[Any](models.TurnOnOffPayload),
+    client_headers=TypeAdapter[Any](models.CommonHeaders),
 )
 
 
@@ -83,6 +86,7 @@ SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_DIM = ChannelSpec(
     client_sends=False,
     server_sends=True,
     client_inbound=TypeAdapter[Any](models.DimLightPayload),
+    client_headers=TypeAdapter[Any](models.CommonHeaders),
 )
 
 

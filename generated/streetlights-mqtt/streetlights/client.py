@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from . import models
 from ._runtime.core import (
-    ClientTransport,
+    AddressedClientTransport,
     CloseReason,
+    Received,
     UnavailableClientTransport,
     WireError,
 )
@@ -24,6 +25,7 @@ from .channels import (
     SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_OFF,
     SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_ON,
     SMARTYLIGHTING_STREETLIGHTS_1_0_EVENT_STREETLIGHT_ID_LIGHTING_MEASURED,
+    smartylighting_streetlights_1_0_event_streetlight_id_lighting_measured_address,
 )
 
 MAX_DURATION_SECONDS = 300.0
@@ -39,14 +41,32 @@ PROTOCOL = "mqtt"
 class ClientHandler:
     """Callbacks for what the server sends; override the ones you need (each default does nothing)."""
 
-    async def on_turn_on(self, message: models.TurnOnOffPayload) -> None:
-        """The server sent a turn on."""
+    async def on_turn_on(
+        self,
+        message: models.TurnOnOffPayload,
+        *,
+        streetlight_id: str,
+        headers: models.CommonHeaders,
+    ) -> None:
+        """The server sent a turn on (with the channel's parameters)."""
 
-    async def on_turn_off(self, message: models.TurnOnOffPayload) -> None:
-        """The server sent a turn off."""
+    async def on_turn_off(
+        self,
+        message: models.TurnOnOffPayload,
+        *,
+        streetlight_id: str,
+        headers: models.CommonHeaders,
+    ) -> None:
+        """The server sent a turn off (with the channel's parameters)."""
 
-    async def on_dim_light(self, message: models.DimLightPayload) -> None:
-        """The server sent a dim light."""
+    async def on_dim_light(
+        self,
+        message: models.DimLightPayload,
+        *,
+        streetlight_id: str,
+        headers: models.CommonHeaders,
+    ) -> None:
+        """The server sent a dim light (with the channel's parameters)."""
 
     async def on_error(self, error: WireError) -> None:
         """A message from the server could not be decoded or validated; the session goes on."""
@@ -63,7 +83,7 @@ class Client:
         handler: ClientHandler | None = None,
         max_duration: float | None = MAX_DURATION_SECONDS,
         connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
-        transport: ClientTransport | None = None,
+        transport: AddressedClientTransport | None = None,
     ) -> None:
         """Prepare a session with the server at url (nothing is opened before `connect()`).
 
@@ -76,21 +96,21 @@ class Client:
             transport: a transport of your own, in place of the built-in one.
         """
         self._handler = handler or ClientHandler()
-        self._session: ClientTransport = transport or UnavailableClientTransport(
-            PROTOCOL
+        self._session: AddressedClientTransport = (
+            transport or UnavailableClientTransport(PROTOCOL)
         )
         self._session.on_error(self._handler.on_error)
-        self._session.on_message(
+        self._session.on_received(
             SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_ON.address,
-            self._handler.on_turn_on,
+            self._received_smartylighting_streetlights_1_0_action_streetlight_id_turn_on,
         )
-        self._session.on_message(
+        self._session.on_received(
             SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_OFF.address,
-            self._handler.on_turn_off,
+            self._received_smartylighting_streetlights_1_0_action_streetlight_id_turn_off,
         )
-        self._session.on_message(
+        self._session.on_received(
             SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_DIM.address,
-            self._handler.on_dim_light,
+            self._received_smartylighting_streetlights_1_0_action_streetlight_id_dim,
         )
 
     async def __aenter__(self) -> Self:
@@ -132,31 +152,73 @@ class Client:
         await self._session.send_raw(address, data)
 
     async def send_light_measurement(
-        self, message: models.LightMeasuredPayload
+        self,
+        message: models.LightMeasuredPayload,
+        *,
+        streetlight_id: str,
+        headers: models.CommonHeaders | None = None,
     ) -> None:
-        """Send a light measurement to the server."""
-        await self._session.send(
+        """Send a light measurement to the server, at the channel's address with these parameters."""
+        address = smartylighting_streetlights_1_0_event_streetlight_id_lighting_measured_address(
+            streetlight_id
+        )
+        await self._session.publish(
             SMARTYLIGHTING_STREETLIGHTS_1_0_EVENT_STREETLIGHT_ID_LIGHTING_MEASURED.address,
+            address,
             message,
+            headers,
         )
 
-    async def receive_turn_on(self) -> AsyncIterator[models.TurnOnOffPayload]:
-        """Each turn on the server sends, until the session ends."""
-        async for message in self._session.messages(
+    async def receive_turn_on(
+        self,
+    ) -> AsyncIterator[Received[models.TurnOnOffPayload, models.CommonHeaders]]:
+        """Each turn on the server sends, with its address, parameters and headers, until the session ends."""
+        async for received in self._session.received(
             SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_ON.address
         ):
-            yield message
+            yield received
 
-    async def receive_turn_off(self) -> AsyncIterator[models.TurnOnOffPayload]:
-        """Each turn off the server sends, until the session ends."""
-        async for message in self._session.messages(
+    async def receive_turn_off(
+        self,
+    ) -> AsyncIterator[Received[models.TurnOnOffPayload, models.CommonHeaders]]:
+        """Each turn off the server sends, with its address, parameters and headers, until the session ends."""
+        async for received in self._session.received(
             SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_OFF.address
         ):
-            yield message
+            yield received
 
-    async def receive_dim_light(self) -> AsyncIterator[models.DimLightPayload]:
-        """Each dim light the server sends, until the session ends."""
-        async for message in self._session.messages(
+    async def receive_dim_light(
+        self,
+    ) -> AsyncIterator[Received[models.DimLightPayload, models.CommonHeaders]]:
+        """Each dim light the server sends, with its address, parameters and headers, until the session ends."""
+        async for received in self._session.received(
             SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_DIM.address
         ):
-            yield message
+            yield received
+
+    async def _received_smartylighting_streetlights_1_0_action_streetlight_id_turn_on(
+        self, received: Received[Any, Any]
+    ) -> None:
+        await self._handler.on_turn_on(
+            received.message,
+            streetlight_id=received.parameters["streetlightId"],
+            headers=received.headers,
+        )
+
+    async def _received_smartylighting_streetlights_1_0_action_streetlight_id_turn_off(
+        self, received: Received[Any, Any]
+    ) -> None:
+        await self._handler.on_turn_off(
+            received.message,
+            streetlight_id=received.parameters["streetlightId"],
+            headers=received.headers,
+        )
+
+    async def _received_smartylighting_streetlights_1_0_action_streetlight_id_dim(
+        self, received: Received[Any, Any]
+    ) -> None:
+        await self._handler.on_dim_light(
+            received.message,
+            streetlight_id=received.parameters["streetlightId"],
+            headers=received.headers,
+        )

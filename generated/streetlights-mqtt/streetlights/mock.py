@@ -97,7 +97,10 @@ class MockHandler(ServerHandler):
         )  # a feed: the client only listens
 
     async def on_light_measurement(
-        self, session: ServerSession, message: models.LightMeasuredPayload
+        self,
+        session: ServerSession,
+        message: models.LightMeasuredPayload,
+        **envelope: Any,
     ) -> None:
         if self._asks_to_end(
             "smartylighting/streetlights/1/0/event/{streetlightId}/lighting/measured",

@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import AwareDatetime, Field, RootModel
+from pydantic import AwareDatetime, Field
 
 from ._runtime.core.wire import WireModel
 
 
-class DimLightHeaders(RootModel[Any]):
-    root: Any
+class CommonHeaders(WireModel):
+    my_app_header: Annotated[int | None, Field(alias="my-app-header", ge=0, le=100)] = (
+        None
+    )
 
 
 class DimLightPayload(WireModel):
@@ -20,11 +22,10 @@ class DimLightPayload(WireModel):
     """
     Percentage to which the light should be dimmed to.
     """
-    sent_at: Annotated[SentAt | None, Field(alias="sentAt")] = None
-
-
-class LightMeasuredHeaders(RootModel[Any]):
-    root: Any
+    sent_at: Annotated[AwareDatetime | None, Field(alias="sentAt")] = None
+    """
+    Date and time when the message was sent.
+    """
 
 
 class LightMeasuredPayload(WireModel):
@@ -32,18 +33,10 @@ class LightMeasuredPayload(WireModel):
     """
     Light intensity measured in lumens.
     """
-    sent_at: Annotated[SentAt | None, Field(alias="sentAt")] = None
-
-
-class SentAt(RootModel[AwareDatetime]):
-    root: AwareDatetime
+    sent_at: Annotated[AwareDatetime | None, Field(alias="sentAt")] = None
     """
     Date and time when the message was sent.
     """
-
-
-class TurnOnOffHeaders(RootModel[Any]):
-    root: Any
 
 
 class TurnOnOffPayload(WireModel):
@@ -51,7 +44,10 @@ class TurnOnOffPayload(WireModel):
     """
     Whether to turn on or off the light.
     """
-    sent_at: Annotated[SentAt | None, Field(alias="sentAt")] = None
+    sent_at: Annotated[AwareDatetime | None, Field(alias="sentAt")] = None
+    """
+    Date and time when the message was sent.
+    """
 
 
 class TurnOnOffPayloadCommand(StrEnum):
@@ -65,6 +61,7 @@ class TurnOnOffPayloadCommand(StrEnum):
 
 # What received JSON must say that the types above cannot: optional properties it may leave out but not
 # send as null, and constants it must send although Python code may leave them to their default.
+CommonHeaders.wire_not_null = frozenset({"my-app-header"})
 DimLightPayload.wire_not_null = frozenset({"percentage", "sentAt"})
 LightMeasuredPayload.wire_not_null = frozenset({"lumens", "sentAt"})
 TurnOnOffPayload.wire_not_null = frozenset({"command", "sentAt"})

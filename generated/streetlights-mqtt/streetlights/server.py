@@ -8,24 +8,29 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any, Self
 
 from . import models
 from ._runtime.core import (
+    AddressedServerSession,
     CloseReason,
+    Received,
     ServerTransport,
     TokenIssuer,
     UnavailableServerTransport,
     WireError,
-    contracts,
 )
 from .channels import (
     SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_DIM,
     SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_OFF,
     SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_ON,
     SMARTYLIGHTING_STREETLIGHTS_1_0_EVENT_STREETLIGHT_ID_LIGHTING_MEASURED,
+    smartylighting_streetlights_1_0_action_streetlight_id_dim_address,
+    smartylighting_streetlights_1_0_action_streetlight_id_turn_off_address,
+    smartylighting_streetlights_1_0_action_streetlight_id_turn_on_address,
 )
 
 MAX_DURATION_SECONDS = 300.0
@@ -56,7 +61,7 @@ class _SessionTasks:
 class ServerSession:
     """One client's session, as the server sees it: typed sends, and close."""
 
-    def __init__(self, session: contracts.ServerSession, tasks: _SessionTasks) -> None:
+    def __init__(self, session: AddressedServerSession, tasks: _SessionTasks) -> None:
         self._session = session
         self._tasks = tasks
 
@@ -82,24 +87,60 @@ class ServerSession:
         """Run work for the life of this session: it is cancelled when the session ends."""
         self._tasks.spawn(work)
 
-    async def send_turn_on(self, message: models.TurnOnOffPayload) -> None:
-        """Send a turn on to the client."""
-        await self._session.send(
+    async def send_turn_on(
+        self,
+        message: models.TurnOnOffPayload,
+        *,
+        streetlight_id: str,
+        headers: models.CommonHeaders | None = None,
+    ) -> None:
+        """Send a turn on to the client, at the channel's address with these parameters."""
+        address = smartylighting_streetlights_1_0_action_streetlight_id_turn_on_address(
+            streetlight_id
+        )
+        await self._session.publish(
             SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_ON.address,
+            address,
             message,
+            headers,
         )
 
-    async def send_turn_off(self, message: models.TurnOnOffPayload) -> None:
-        """Send a turn off to the client."""
-        await self._session.send(
+    async def send_turn_off(
+        self,
+        message: models.TurnOnOffPayload,
+        *,
+        streetlight_id: str,
+        headers: models.CommonHeaders | None = None,
+    ) -> None:
+        """Send a turn off to the client, at the channel's address with these parameters."""
+        address = (
+            smartylighting_streetlights_1_0_action_streetlight_id_turn_off_address(
+                streetlight_id
+            )
+        )
+        await self._session.publish(
             SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_OFF.address,
+            address,
             message,
+            headers,
         )
 
-    async def send_dim_light(self, message: models.DimLightPayload) -> None:
-        """Send a dim light to the client."""
-        await self._session.send(
-            SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_DIM.address, message
+    async def send_dim_light(
+        self,
+        message: models.DimLightPayload,
+        *,
+        streetlight_id: str,
+        headers: models.CommonHeaders | None = None,
+    ) -> None:
+        """Send a dim light to the client, at the channel's address with these parameters."""
+        address = smartylighting_streetlights_1_0_action_streetlight_id_dim_address(
+            streetlight_id
+        )
+        await self._session.publish(
+            SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_DIM.address,
+            address,
+            message,
+            headers,
         )
 
 
@@ -110,9 +151,14 @@ class ServerHandler:
         """A session started; nothing has been received yet."""
 
     async def on_light_measurement(
-        self, session: ServerSession, message: models.LightMeasuredPayload
+        self,
+        session: ServerSession,
+        message: models.LightMeasuredPayload,
+        *,
+        streetlight_id: str,
+        headers: models.CommonHeaders,
     ) -> None:
-        """The client sent a light measurement."""
+        """The client sent a light measurement (with the channel's parameters)."""
 
     async def on_error(self, session: ServerSession, error: WireError) -> None:
         """A client message could not be decoded or validated; the session goes on."""
@@ -129,36 +175,45 @@ class _Adapter:
         self._tasks = _SessionTasks()
         self._typed: ServerSession | None = None
 
-    def _session(self, session: contracts.ServerSession) -> ServerSession:
+    def _session(self, session: AddressedServerSession) -> ServerSession:
         if self._typed is None:
             self._typed = ServerSession(session, self._tasks)
         return self._typed
 
-    async def on_open(self, session: contracts.ServerSession) -> None:
+    async def on_open(self, session: AddressedServerSession) -> None:
         typed = self._session(session)
+        session.on_received(
+            SMARTYLIGHTING_STREETLIGHTS_1_0_EVENT_STREETLIGHT_ID_LIGHTING_MEASURED.address,
+            functools.partial(
+                self._received_smartylighting_streetlights_1_0_event_streetlight_id_lighting_measured,
+                typed,
+            ),
+        )
         await self._handler.on_open(typed)
 
     async def on_message(
-        self, session: contracts.ServerSession, address: str, message: Any
+        self, session: AddressedServerSession, address: str, message: Any
     ) -> None:
-        """Hand a validated client message to its hook, by channel (and by class where a channel has several)."""
-        typed = self._session(session)
-        if (
-            address
-            == SMARTYLIGHTING_STREETLIGHTS_1_0_EVENT_STREETLIGHT_ID_LIGHTING_MEASURED.address
-        ):
-            await self._handler.on_light_measurement(typed, message)
+        """Nothing: messages reach their hooks with their envelopes, through `on_received` (see `on_open`)."""
 
-    async def on_error(
-        self, session: contracts.ServerSession, error: WireError
-    ) -> None:
+    async def on_error(self, session: AddressedServerSession, error: WireError) -> None:
         await self._handler.on_error(self._session(session), error)
 
     async def on_close(
-        self, session: contracts.ServerSession, reason: CloseReason
+        self, session: AddressedServerSession, reason: CloseReason
     ) -> None:
         await self._tasks.cancel_all()
         await self._handler.on_close(self._session(session), reason)
+
+    async def _received_smartylighting_streetlights_1_0_event_streetlight_id_lighting_measured(
+        self, typed: ServerSession, received: Received[Any, Any]
+    ) -> None:
+        await self._handler.on_light_measurement(
+            typed,
+            received.message,
+            streetlight_id=received.parameters["streetlightId"],
+            headers=received.headers,
+        )
 
 
 class Server:

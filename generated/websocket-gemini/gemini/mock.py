@@ -23,7 +23,7 @@ from .server import MAX_DURATION_SECONDS, Server, ServerHandler, ServerSession
 _REPLIES: tuple[tuple[str, type[BaseModel], str], ...] = (
     (
         "/v1/marketdata/{symbol}",
-        models.Market,
+        models.Update,
         '{"eventId": 36902233362, "events": [{"delta": 0.002, "price": 54350.4, "reason": "place", "remaining": 0.002, "side": "bid", "type": "change"}], "socket_sequence": 661, "timestamp": 1619769673, "timestampms": 1619769673527, "type": "update"}',
     ),
 )

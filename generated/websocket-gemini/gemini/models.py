@@ -100,8 +100,8 @@ class Update(Default):
     """
 
 
-class Market(RootModel[Heartbeat | Update]):
-    root: Heartbeat | Update
+Market = Annotated[Heartbeat | Update, Field(discriminator="type")]
+"One of Heartbeat, Update."
 
 
 # What received JSON must say that the types above cannot: optional properties it may leave out but not

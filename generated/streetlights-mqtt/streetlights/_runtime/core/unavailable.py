@@ -3,7 +3,7 @@
 
 Generated code for such a document constructs these, so importing and building the client or
 server works; ``connect()``/``start()`` raise ``TransportNotAvailable``, saying what to pass
-instead (``transport=`` an object implementing ``ClientTransport`` or ``ServerTransport``).
+instead (``transport=`` an object implementing ``AddressedClientTransport`` or ``ServerTransport``).
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Any, Self
 
 from pydantic import BaseModel
 
+from .addressing import Received, ReceivedCallback
 from .contracts import ErrorCallback, MessageCallback
 from .errors import CloseReason, TransportNotAvailable
 from .tokens import TokenIssuer
 
 if TYPE_CHECKING:
-    from .contracts import ClientTransport, ServerTransport
+    from .addressing import AddressedClientTransport
+    from .contracts import ServerTransport
 
 __all__ = ["UnavailableClientTransport", "UnavailableServerTransport"]
 
@@ -56,7 +58,22 @@ class UnavailableClientTransport:
     async def send_raw(self, address: str, data: str | bytes) -> None:
         raise self._error()
 
+    async def publish(
+        self,
+        channel: str,
+        address: str,
+        message: BaseModel,
+        headers: BaseModel | None = None,
+    ) -> None:
+        raise self._error()
+
     def messages(self, address: str) -> AsyncIterator[Any]:
+        return _no_messages()
+
+    def on_received(self, channel: str, callback: ReceivedCallback) -> None:
+        pass  # nothing will ever arrive
+
+    def received(self, channel: str) -> AsyncIterator[Received[Any, Any]]:
         return _no_messages()
 
     async def close(self) -> None:
@@ -88,7 +105,7 @@ class UnavailableClientTransport:
             self._closed.set()
 
     def _error(self) -> TransportNotAvailable:
-        return _not_available(self.protocol, "client", "ClientTransport")
+        return _not_available(self.protocol, "client", "AddressedClientTransport")
 
 
 class UnavailableServerTransport:
@@ -143,5 +160,5 @@ if TYPE_CHECKING:
     def _conforms(
         client: UnavailableClientTransport, server: UnavailableServerTransport
     ) -> None:
-        _client: ClientTransport = client
+        _client: AddressedClientTransport = client
         _server: ServerTransport = server

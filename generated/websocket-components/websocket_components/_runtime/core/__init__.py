@@ -6,6 +6,14 @@ pydantic), so a transport of any kind, a broker client included, builds on it wi
 in the others. The transports are the runtime's other subpackages.
 """
 
+from .addressing import (
+    Addressed,
+    AddressedClientTransport,
+    AddressedServerSession,
+    Received,
+    ReceivedCallback,
+    parameters_of,
+)
 from .channels import ChannelKind, ChannelSpec
 from .contracts import (
     ClientTransport,
@@ -39,6 +47,9 @@ from .unavailable import UnavailableClientTransport, UnavailableServerTransport
 from .wire import WireModel
 
 __all__ = [
+    "Addressed",
+    "AddressedClientTransport",
+    "AddressedServerSession",
     "AsyncApiRuntimeError",
     "ChannelKind",
     "ChannelSpec",
@@ -53,6 +64,8 @@ __all__ = [
     "MediaServerSession",
     "MediaSession",
     "MessageTooLarge",
+    "Received",
+    "ReceivedCallback",
     "SchemaViolation",
     "ServerSession",
     "ServerTransport",
@@ -69,4 +82,5 @@ __all__ = [
     "UnknownMessage",
     "WireError",
     "WireModel",
+    "parameters_of",
 ]

@@ -37,6 +37,10 @@ class ChannelSpec:
     server_inbound: TypeAdapter[Any] | None = None
     """Validates what the server receives on this data channel."""
     max_message_bytes: int = 262_144
+    client_headers: TypeAdapter[Any] | None = None
+    """Validates the headers of what the client receives here, on transports that carry headers."""
+    server_headers: TypeAdapter[Any] | None = None
+    """Validates the headers of what the server receives here, on transports that carry headers."""
 
 
 class Side(enum.Enum):
@@ -56,6 +60,10 @@ class Side(enum.Enum):
     def inbound(self, spec: ChannelSpec) -> TypeAdapter[Any] | None:
         """The adapter that validates what this side receives on ``spec``."""
         return spec.client_inbound if self is Side.CLIENT else spec.server_inbound
+
+    def inbound_headers(self, spec: ChannelSpec) -> TypeAdapter[Any] | None:
+        """The adapter that validates the headers of what this side receives on ``spec``."""
+        return spec.client_headers if self is Side.CLIENT else spec.server_headers
 
 
 def index_channels(channels: Sequence[ChannelSpec]) -> dict[str, ChannelSpec]:
