@@ -11,11 +11,14 @@ information about environmental lighting conditions 📈
 
 from . import models
 from ._runtime.core import (
+    AddressedClientTransport,
+    AddressedServerSession,
     CloseReason,
     ConnectError,
     InMemoryTokenIssuer,
     InvalidJson,
     MessageTooLarge,
+    Received,
     SchemaViolation,
     SessionClosed,
     TokenIssuer,
@@ -23,6 +26,7 @@ from ._runtime.core import (
     TransportNotAvailable,
     UnknownMessage,
     WireError,
+    parameters_of,
 )
 from .client import Client, ClientHandler
 from .server import Server, ServerHandler, ServerSession
@@ -37,6 +41,8 @@ __all__ = [
     "SPEC_SHA256",
     "SPEC_TITLE",
     "SPEC_VERSION",
+    "AddressedClientTransport",
+    "AddressedServerSession",
     "Client",
     "ClientHandler",
     "CloseReason",
@@ -44,6 +50,7 @@ __all__ = [
     "InMemoryTokenIssuer",
     "InvalidJson",
     "MessageTooLarge",
+    "Received",
     "SchemaViolation",
     "Server",
     "ServerHandler",
@@ -55,4 +62,5 @@ __all__ = [
     "UnknownMessage",
     "WireError",
     "models",
+    "parameters_of",
 ]
