@@ -94,7 +94,7 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
     env.filters.update(py_str=py_str, docstring=docstring, one_line=one_line, toml_str=toml_str, py_json=py_json,
                        payload_type=payload_type, parameter_type=parameter_type, pep440=pep440, isinstance_of=isinstance_of,
                        indefinite=indefinite, wrap=wrap, headers_type=headers_type,
-                       parameter_keywords=parameter_keywords, parameter_arguments=parameter_arguments)
+                       envelope_keywords=envelope_keywords, filled_address=filled_address, parameter_arguments=parameter_arguments)
     return env
 
 
@@ -147,16 +147,26 @@ def headers_type(operation: Operation, optional: bool = False) -> str:
     return " | ".join([*names, "None"] if optional or operation.headers_optional or not names else names)
 
 
-def parameter_keywords(channel: Channel, received: bool = False) -> str:
-    """A channel's parameters as keyword-only arguments of a method: `, *, streetlight_id: str` ("" for none).
+def envelope_keywords(operation: Operation, received: bool = False) -> str:
+    """What travels with an operation's messages, as keyword-only arguments: `, *, streetlight_id: str, headers:
+    models.CommonHeaders` ("" for nothing).
 
-    A send method takes the values the schema allows (a Literal of an enum's values); a hook is given what
-    arrived, typed by the schema's type alone (a peer may send any value).
+    A send takes the values the schema allows (a Literal of an enum's values) and may leave headers out; a hook is
+    given what arrived, typed by the schema's type alone (a peer may send any value).
     """
+    keywords = [f"{p.py_name}: {_PY_TYPES[p.json_type] if received else parameter_type(p)}"
+                for p in operation.channel.parameters]
+    if operation.header_models:
+        keywords.append(f"headers: {headers_type(operation)}" if received
+                        else f"headers: {headers_type(operation, True)} = None")
+    return ", *, " + ", ".join(keywords) if keywords else ""
+
+
+def filled_address(channel: Channel) -> str:
+    """The expression of a channel's address with a send method's parameter arguments filled in."""
     if not channel.parameters:
-        return ""
-    typed = [f"{p.py_name}: {_PY_TYPES[p.json_type] if received else parameter_type(p)}" for p in channel.parameters]
-    return ", *, " + ", ".join(typed)
+        return f"{channel.constant}.address"
+    return f"{channel.address_function}({', '.join(p.py_name for p in channel.parameters)})"
 
 
 _FROM_TEXT = {"integer": "int({})", "number": "float({})", "boolean": '{} == "true"', "string": "{}"}
