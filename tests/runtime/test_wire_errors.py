@@ -14,16 +14,19 @@ def test_bad_messages_become_typed_errors_and_valid_ones_still_arrive() -> None:
     async def scenario() -> None:
         recorder = Recorder()
         channels = [data_channel()]
-        one_mib = json.dumps({"type": "mute", "metadata": {"blob": "x" * (1 << 20)}})
+        # Over the channel's 256 KiB, under the 512 KiB at which the link cuts a peer off.
+        too_large = json.dumps({"type": "mute", "metadata": {"blob": "x" * (300 << 10)}})
         bad: list[tuple[str, type[WireError]]] = [
             ('{"type": "mute"', InvalidJson),
             ('{"type": "nope"}', UnknownMessage),
             ('{"type": "mute", "metadata": 3}', SchemaViolation),
-            (one_mib, MessageTooLarge),
+            (too_large, MessageTooLarge),
         ]
         async with WebRTCServer(channels, recorder, ice=LOOPBACK) as server:
             url, token = server.issue_session()
             async with WebRTCClientSession(url, token, channels, ice=LOOPBACK) as client:
+                # Misbehave: aiortc refuses to send more than the server advertises (its 256 KiB limit).
+                client._link._pc.sctp._remote_max_message_size = 0
                 for raw, expected in bad:
                     await client.send_raw(DATA, raw)
                     error = await within(recorder.handlers[0].errors.get(), 20)

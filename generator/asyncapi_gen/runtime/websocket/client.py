@@ -16,7 +16,9 @@ from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
 from ..core.channels import ChannelSpec, Side, frame_limit
 from ..core.errors import ConnectError, TokenRejected
 from ..core.session import Session
+from ..core.tokens import redacted
 from ..core.views import ClientView
+from .logs import redacting
 from .session import SocketLink
 
 if TYPE_CHECKING:
@@ -61,13 +63,17 @@ class WebSocketClientSession(ClientView[SocketLink]):
 async def open_websocket(
     url: str, token: str | None, *, max_size: int
 ) -> ClientConnection:
-    """A WebSocket to ``url`` (with ``token=`` in the query unless ``token`` is None or empty)."""
+    """A WebSocket to ``url`` (with ``token=`` in the query unless ``token`` is None or empty).
+
+    No error raised and no line logged here shows the token.
+    """
     try:
         return await connect(
             with_token(url, token or None),
             max_size=max_size,
             proxy=None,
             open_timeout=None,
+            logger=redacting("websockets.client"),
         )
     except InvalidStatus as exc:
         status = exc.response.status_code
@@ -75,11 +81,16 @@ async def open_websocket(
             raise TokenRejected(
                 status, exc.response.body.decode("utf-8", "replace").strip()
             ) from None
+        detail = exc.response.body.decode("utf-8", "replace").strip()
         raise ConnectError(
             f"the server refused the WebSocket upgrade: HTTP {status}"
+            + (f" ({detail})" if detail else "")
         ) from None
     except (OSError, InvalidHandshake, InvalidURI) as exc:
-        raise ConnectError(f"cannot open a WebSocket to {url}: {exc}") from exc
+        # Not chained: the library's exception quotes the URL, token included.
+        raise ConnectError(
+            f"cannot open a WebSocket to {redacted(url)}: {redacted(str(exc))}"
+        ) from None
 
 
 def with_token(url: str, token: str | None) -> str:
