@@ -117,7 +117,8 @@ class RedisAdmission:
     ``heartbeat``: how often this process publishes its load; ``dead_after``: how long after
     its last heartbeat a process (killed, frozen, cut off) stops being placed on.
     ``reservation_seconds``: how long a placed token holds its slot unless redeemed first.
-    ``timeout``: the most any one Redis connect or command may take.
+    ``timeout``: the most any one Redis connect or command may take. ``process_id`` is this
+    process's random id in the pool's keys.
 
     When Redis fails after ``start()``, ``place()`` answers None (no room: the endpoint answers
     503) and ``redeem()`` False, each logged as a warning: a pool that cannot coordinate admits
