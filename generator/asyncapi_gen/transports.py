@@ -13,8 +13,10 @@ _WEBSOCKETS = "websockets>=13"
 _AIORTC = "aiortc>=1.9"
 
 _BINDINGS = {
-    # WebRTC signaling rides on the WebSocket transport's client socket and listener, so it copies both.
-    Transport.WEBRTC: TransportBinding(Transport.WEBRTC, "transports/webrtc.jinja", ("core", "websocket", "webrtc"),
+    # WebRTC signaling rides on the WebSocket transport's client socket and listener, so it copies both; `pool`
+    # (sessions placed across processes through Redis) is imported only when the server is given a pool.
+    Transport.WEBRTC: TransportBinding(Transport.WEBRTC, "transports/webrtc.jinja",
+                                       ("core", "websocket", "webrtc", "pool"),
                                        (_PYDANTIC, _WEBSOCKETS, _AIORTC), media=True, built_in=True),
     Transport.WEBSOCKET: TransportBinding(Transport.WEBSOCKET, "transports/websocket.jinja", ("core", "websocket"),
                                           (_PYDANTIC, _WEBSOCKETS), media=False, built_in=True),

@@ -41,7 +41,7 @@ TARGETS = _targets()
 BY_ID = {golden.id: golden for golden in TARGETS}
 # What each golden record is for: one per kind of document, and which runtime subpackages it must carry.
 EXPECTED_RUNTIME = {
-    "runway-characters": {"core", "websocket", "webrtc"},
+    "runway-characters": {"core", "websocket", "webrtc", "pool"},
     "websocket-gemini": {"core", "websocket"},
     "websocket-components": {"core", "websocket"},
     "streetlights-mqtt": {"core"},

@@ -94,7 +94,7 @@ def test_a_client_hook_is_given_the_parameters_and_headers(streetlights: ModuleT
     seen: list[tuple[Any, ...]] = []
 
     class Handler(streetlights.ClientHandler):  # type: ignore[misc, name-defined]
-        async def on_turn_on(self, message: Any, *, streetlight_id: str, headers: Any) -> None:
+        async def on_turn_on(self, client: Any, message: Any, *, streetlight_id: str, headers: Any) -> None:
             seen.append((message, streetlight_id, headers))
 
     broker = BrokerSide(core)
@@ -177,7 +177,7 @@ def test_typed_parameters_from_their_schemas(write_spec: Any, tmp_path: Path) ->
         seen: list[tuple[Any, ...]] = []
 
         class Handler(rooms.ClientHandler):  # type: ignore[misc, name-defined]
-            async def on_relay(self, message: Any, *, room: int, kind: str) -> None:
+            async def on_relay(self, client: Any, message: Any, *, room: int, kind: str) -> None:
                 seen.append((message, room, kind))
 
         broker = BrokerSide(rooms._runtime.core)

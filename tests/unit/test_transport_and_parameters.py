@@ -183,7 +183,7 @@ def test_a_payload_ref_to_something_that_is_not_a_schema_is_a_located_error(
 @pytest.mark.parametrize(
     ("transport", "runtime", "requirements"),
     [
-        (Transport.WEBRTC, ("core", "websocket", "webrtc"), {"pydantic", "websockets", "aiortc"}),
+        (Transport.WEBRTC, ("core", "websocket", "webrtc", "pool"), {"pydantic", "websockets", "aiortc"}),
         (Transport.WEBSOCKET, ("core", "websocket"), {"pydantic", "websockets"}),
         (Transport.NONE, ("core",), {"pydantic"}),
     ],

@@ -17,6 +17,8 @@ from ._runtime.core import (
     MessageTooLarge,
     SchemaViolation,
     SessionClosed,
+    SessionError,
+    TaskFailed,
     TokenIssuer,
     TokenRejected,
     TransportNotAvailable,
@@ -24,10 +26,12 @@ from ._runtime.core import (
     WireError,
 )
 from ._runtime.webrtc import (
+    AudioTrack,
     IceConfig,
     SignalingError,
     SyntheticVideoTrack,
     ToneAudioTrack,
+    VideoTrack,
 )
 from .client import Client, ClientHandler
 from .server import Server, ServerHandler, ServerSession
@@ -42,6 +46,7 @@ __all__ = [
     "SPEC_SHA256",
     "SPEC_TITLE",
     "SPEC_VERSION",
+    "AudioTrack",
     "Client",
     "ClientHandler",
     "CloseReason",
@@ -55,13 +60,16 @@ __all__ = [
     "ServerHandler",
     "ServerSession",
     "SessionClosed",
+    "SessionError",
     "SignalingError",
     "SyntheticVideoTrack",
+    "TaskFailed",
     "TokenIssuer",
     "TokenRejected",
     "ToneAudioTrack",
     "TransportNotAvailable",
     "UnknownMessage",
+    "VideoTrack",
     "WireError",
     "models",
 ]

@@ -8,6 +8,7 @@ message instead of iterating.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Self
@@ -15,8 +16,15 @@ from typing import Self
 from aiortc.mediastreams import MediaStreamTrack
 
 from . import models
-from ._runtime.core import CloseReason, MediaClientTransport, WireError
-from ._runtime.webrtc import IceConfig, WebRTCClientSession
+from ._runtime.core import CloseReason, MediaClientTransport, SessionError
+from ._runtime.webrtc import (
+    AudioTrack,
+    IceConfig,
+    VideoTrack,
+    WebRTCClientSession,
+    audio_track,
+    video_track,
+)
 from .channels import CHANNELS, SESSION_AUDIO, SESSION_DATA, SESSION_VIDEO
 
 MAX_DURATION_SECONDS = 300.0
@@ -27,13 +35,18 @@ CONNECT_TIMEOUT_SECONDS = 15.0
 
 
 class ClientHandler:
-    """Callbacks for what the server sends; override the ones you need (each default does nothing)."""
+    """Callbacks for what the server sends; override the ones you need (each default does nothing).
 
-    async def on_session_event(self, message: models.SessionEvent) -> None:
+    Each hook gets the client first, so it can answer (`await client.send_...`).
+    """
+
+    async def on_session_event(
+        self, client: Client, message: models.SessionEvent
+    ) -> None:
         """The server sent a session event."""
 
-    async def on_error(self, error: WireError) -> None:
-        """A message from the server could not be decoded or validated; the session goes on."""
+    async def on_error(self, client: Client, error: SessionError) -> None:
+        """A message from the server could not be decoded or validated (a `WireError`); the session goes on."""
 
 
 class Client:
@@ -73,8 +86,11 @@ class Client:
                 ice=ice or IceConfig(),
             )
         )
-        self._session.on_error(self._handler.on_error)
-        self._session.on_message(SESSION_DATA.address, self._handler.on_session_event)
+        self._session.on_error(functools.partial(self._handler.on_error, self))
+        self._session.on_message(
+            SESSION_DATA.address,
+            functools.partial(self._handler.on_session_event, self),
+        )
 
     async def __aenter__(self) -> Self:
         await self.connect()
@@ -122,21 +138,21 @@ class Client:
         """
         self._session.set_send_track(SESSION_AUDIO.address, track)
 
-    async def receive_avatar_audio(self) -> MediaStreamTrack:
+    async def receive_avatar_audio(self) -> AudioTrack:
         """The server's audio track (opus), once the session is up.
 
         The avatar sends synthesized speech audio back to the user as part of the conversational
         interaction.
         """
-        return await self._session.remote_track(SESSION_AUDIO.address)
+        return audio_track(await self._session.remote_track(SESSION_AUDIO.address))
 
-    async def receive_avatar_video(self) -> MediaStreamTrack:
+    async def receive_avatar_video(self) -> VideoTrack:
         """The server's video track (vp8), once the session is up.
 
         The avatar sends a continuous video stream showing the character's face, expressions, and
         lip movements synchronized with the audio response.
         """
-        return await self._session.remote_track(SESSION_VIDEO.address)
+        return video_track(await self._session.remote_track(SESSION_VIDEO.address))
 
     async def send_control_message(self, message: models.SessionControl) -> None:
         """Send a control message to the server.
@@ -147,7 +163,10 @@ class Client:
         await self._session.send(SESSION_DATA.address, message)
 
     async def receive_session_event(self) -> AsyncIterator[models.SessionEvent]:
-        """Each session event the server sends, until the session ends.
+        """Each session event the server sends from when the loop starts until the session ends.
+
+        Every `receive_*` loop and the handler each get every message. Up to 256 wait for a slow loop;
+        past that the session stops reading from the server until the loop catches up.
 
         The server sends session events including state transitions, transcript updates, and error
         notifications.

@@ -14,13 +14,19 @@ import datetime
 import json
 from typing import Any
 
-from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.mediastreams import MediaStreamError
 from pydantic import BaseModel
 
 from . import models
-from ._runtime.core import CloseReason, WireError
-from ._runtime.webrtc import IceConfig, SyntheticVideoTrack, ToneAudioTrack
-from .server import MAX_DURATION_SECONDS, Server, ServerHandler, ServerSession
+from ._runtime.core import Admission, CloseReason, SessionError
+from ._runtime.webrtc import AudioTrack, IceConfig, SyntheticVideoTrack, ToneAudioTrack
+from .server import (
+    MAX_DURATION_SECONDS,
+    MAX_SESSIONS,
+    Server,
+    ServerHandler,
+    ServerSession,
+)
 
 _REPLIES: tuple[tuple[str, type[BaseModel], str], ...] = (
     (
@@ -75,7 +81,7 @@ class MockHandler(ServerHandler):
 
     def __init__(self) -> None:
         self.frames_received: dict[str, int] = {}
-        self.errors: list[WireError] = []
+        self.errors: list[SessionError] = []
         self.state_index = 0
 
     async def on_open(self, session: ServerSession) -> None:
@@ -101,9 +107,7 @@ class MockHandler(ServerHandler):
             "/session/data", message.model_dump_json(by_alias=True, exclude_none=True)
         )
 
-    async def on_user_audio(
-        self, session: ServerSession, track: MediaStreamTrack
-    ) -> None:
+    async def on_user_audio(self, session: ServerSession, track: AudioTrack) -> None:
         address = "/session/audio"
         self.frames_received[address] = 0
         while True:
@@ -125,7 +129,7 @@ class MockHandler(ServerHandler):
         await self._send_state(session, middle[self.state_index % len(middle)])
         await self._reply(session, "/session/data")
 
-    async def on_error(self, session: ServerSession, error: WireError) -> None:
+    async def on_error(self, session: ServerSession, error: SessionError) -> None:
         self.errors.append(error)
         overrides: dict[str, Any] = {}
         overrides["error"] = f"{type(error).__name__}: {error.detail}"
@@ -177,6 +181,9 @@ async def serve(
     *,
     max_duration: float | None,
     loopback_ice: bool,
+    max_sessions: int | None = MAX_SESSIONS,
+    api_key: str | None = None,
+    redis_url: str | None = None,
 ) -> None:
     """Run the mock until interrupted, printing where clients connect."""
     ice = IceConfig(host_addresses=("127.0.0.1",)) if loopback_ice else IceConfig()
@@ -187,12 +194,35 @@ async def serve(
         http_port=http_port,
         ice=ice,
         max_duration=max_duration,
+        max_sessions=max_sessions,
+        api_key=api_key,
+        admission=_pool(redis_url),
     ) as server:
         url, token = server.issue_session()
         print(f"signaling: {url}", flush=True)
         print(f"token: {token}", flush=True)
-        print(f"sessions: POST {server.http_url}", flush=True)
+        print(
+            f"sessions: POST {server.http_url}{' (Authorization: Bearer <api key>)' if api_key else ''}",
+            flush=True,
+        )
+        print(
+            f"max sessions: {max_sessions if max_sessions is not None else 'no limit'}",
+            flush=True,
+        )
+        if redis_url is not None:
+            print("pool: joined through Redis", flush=True)
         await asyncio.Event().wait()
+
+
+def _pool(redis_url: str | None) -> Admission | None:
+    """The pool this process joins (`--redis`), or None: sessions are placed in this process only."""
+    if redis_url is None:
+        return None
+    from ._runtime.pool import (
+        RedisAdmission,  # needs the `redis` package, only when pooled
+    )
+
+    return RedisAdmission(redis_url)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -212,6 +242,23 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--max-duration", type=float, default=MAX_DURATION_SECONDS)
     parser.add_argument(
+        "--max-sessions",
+        type=int,
+        default=MAX_SESSIONS,
+        help="sessions this process holds at once; past it, new sessions get 503 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--api-key",
+        default=None,
+        help="require 'Authorization: Bearer KEY' at the session endpoint",
+    )
+    parser.add_argument(
+        "--redis",
+        default=None,
+        metavar="URL",
+        help="join the pool of processes sharing this Redis (redis://host:port/db): sessions go to the least loaded",
+    )
+    parser.add_argument(
         "--any-interface-ice",
         action="store_true",
         help="gather ICE candidates on every interface (default: loopback only)",
@@ -225,6 +272,9 @@ def main(argv: list[str] | None = None) -> None:
                 args.http_port,
                 max_duration=args.max_duration,
                 loopback_ice=not args.any_interface_ice,
+                max_sessions=args.max_sessions,
+                api_key=args.api_key,
+                redis_url=args.redis,
             )
         )
     except KeyboardInterrupt:

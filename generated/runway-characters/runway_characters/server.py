@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any, Self
@@ -16,14 +15,16 @@ from aiortc.mediastreams import MediaStreamTrack
 
 from . import models
 from ._runtime.core import (
+    Admission,
     CloseReason,
     InMemoryTokenIssuer,
     ServerTransport,
+    SessionError,
+    SessionTasks,
     TokenIssuer,
-    WireError,
     contracts,
 )
-from ._runtime.webrtc import IceConfig, WebRTCServer
+from ._runtime.webrtc import AudioTrack, IceConfig, WebRTCServer, audio_track
 from .channels import CHANNELS, SESSION_AUDIO, SESSION_DATA, SESSION_VIDEO
 
 MAX_DURATION_SECONDS = 300.0
@@ -32,23 +33,8 @@ MAX_DURATION_SECONDS = 300.0
 SESSION_ENDPOINT = "/v1/realtime_sessions"
 """The HTTP path where `POST` hands out a signaling URL and a one-use token (when `http_port` is given)."""
 
-
-class _SessionTasks:
-    """Work started for one session, cancelled when the session ends."""
-
-    def __init__(self) -> None:
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def cancel_all(self) -> None:
-        tasks = [task for task in self._tasks if not task.done()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+MAX_SESSIONS = 8
+"""Sessions one process holds at once by default: what a 2-core machine holds at full media (`bench/load.py`)."""
 
 
 class ServerSession:
@@ -57,7 +43,7 @@ class ServerSession:
     def __init__(
         self,
         session: contracts.MediaServerSession[MediaStreamTrack],
-        tasks: _SessionTasks,
+        tasks: SessionTasks,
     ) -> None:
         self._session = session
         self._tasks = tasks
@@ -81,7 +67,8 @@ class ServerSession:
         await self._session.send_raw(address, data)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run work for the life of this session: it is cancelled when the session ends."""
+        """Run work for the life of this session: it is cancelled when the session ends, and its failure
+        reaches `on_error` as a `TaskFailed`."""
         self._tasks.spawn(work)
 
     def send_avatar_audio(self, track: MediaStreamTrack) -> None:
@@ -115,9 +102,7 @@ class ServerHandler:
     async def on_open(self, session: ServerSession) -> None:
         """The client's offer arrived and nothing has been answered yet: attach the tracks the server sends here."""
 
-    async def on_user_audio(
-        self, session: ServerSession, track: MediaStreamTrack
-    ) -> None:
+    async def on_user_audio(self, session: ServerSession, track: AudioTrack) -> None:
         """The client's audio track (opus) arrived; the hook may run until the session ends."""
 
     async def on_control_message(
@@ -125,8 +110,9 @@ class ServerHandler:
     ) -> None:
         """The client sent a control message."""
 
-    async def on_error(self, session: ServerSession, error: WireError) -> None:
-        """A client message could not be decoded or validated; the session goes on."""
+    async def on_error(self, session: ServerSession, error: SessionError) -> None:
+        """A client message could not be decoded or validated (a `WireError`), or work spawned for the session
+        failed (a `TaskFailed`); the session goes on."""
 
     async def on_close(self, session: ServerSession, reason: CloseReason) -> None:
         """The session ended."""
@@ -137,7 +123,7 @@ class _Adapter:
 
     def __init__(self, handler: ServerHandler) -> None:
         self._handler = handler
-        self._tasks = _SessionTasks()
+        self._tasks = SessionTasks(self._report)
         self._typed: ServerSession | None = None
 
     def _session(
@@ -166,9 +152,16 @@ class _Adapter:
             await self._handler.on_control_message(typed, message)
 
     async def on_error(
-        self, session: contracts.MediaServerSession[MediaStreamTrack], error: WireError
+        self,
+        session: contracts.MediaServerSession[MediaStreamTrack],
+        error: SessionError,
     ) -> None:
         await self._handler.on_error(self._session(session), error)
+
+    async def _report(self, error: SessionError) -> None:
+        # Tasks are spawned through the typed session, so it exists by the time one fails.
+        if self._typed is not None:
+            await self._handler.on_error(self._typed, error)
 
     async def on_close(
         self,
@@ -184,7 +177,7 @@ class _Adapter:
         typed: ServerSession,
     ) -> None:
         track = await session.remote_track(SESSION_AUDIO.address)
-        await self._handler.on_user_audio(typed, track)
+        await self._handler.on_user_audio(typed, audio_track(track))
 
 
 class Server:
@@ -192,7 +185,9 @@ class Server:
 
     Clients open the signaling WebSocket at `server.url` with a one-use token from
     `server.issue_session()`, or from `POST /v1/realtime_sessions` on the HTTP port when
-    `http_port` is given.
+    `http_port` is given. Past `max_sessions`, that endpoint answers 503 with `Retry-After` and
+    the signaling upgrade is refused (503); with an `admission` shared between processes (a
+    `RedisAdmission`), the endpoint places each session on the least-loaded process of the pool.
     """
 
     def __init__(
@@ -205,6 +200,9 @@ class Server:
         tokens: TokenIssuer | None = None,
         ice: IceConfig | None = None,
         http_port: int | None = None,
+        max_sessions: int | None = MAX_SESSIONS,
+        api_key: str | None = None,
+        admission: Admission | None = None,
         transport: ServerTransport | None = None,
     ) -> None:
         """Prepare the server (nothing listens before `start()`).
@@ -216,6 +214,10 @@ class Server:
             tokens: the one-use token issuer (default: in memory, in this process).
             ice: which network interfaces and STUN/TURN servers ICE uses (default: no STUN, every interface).
             http_port: also serve `POST /v1/realtime_sessions` (a URL and a fresh token) on this port (0: any).
+            max_sessions: the most sessions this process holds at once (None: no limit).
+            api_key: required by the HTTP endpoint as `Authorization: Bearer <api_key>` (None: open).
+            admission: where the HTTP endpoint places sessions (default: this process; a `RedisAdmission`
+                shares one pool between processes).
             transport: a transport of your own, in place of the built-in one.
         """
         self._server: ServerTransport = transport or WebRTCServer(
@@ -228,6 +230,9 @@ class Server:
             ice=ice or IceConfig(),
             http_port=http_port,
             session_endpoint=SESSION_ENDPOINT,
+            max_sessions=max_sessions,
+            api_key=api_key,
+            admission=admission,
         )
 
     async def __aenter__(self) -> Self:
@@ -266,5 +271,5 @@ class Server:
 
     @property
     def active_sessions(self) -> int:
-        """How many sessions are open now."""
+        """How many sessions are open now (those still connecting included, until fully closed)."""
         return self._server.active_sessions

@@ -8,6 +8,7 @@ message instead of iterating.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Any, Self
@@ -17,8 +18,8 @@ from ._runtime.core import (
     AddressedClientTransport,
     CloseReason,
     Received,
+    SessionError,
     UnavailableClientTransport,
-    WireError,
 )
 from .channels import (
     SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_DIM,
@@ -39,10 +40,14 @@ PROTOCOL = "mqtt"
 
 
 class ClientHandler:
-    """Callbacks for what the server sends; override the ones you need (each default does nothing)."""
+    """Callbacks for what the server sends; override the ones you need (each default does nothing).
+
+    Each hook gets the client first, so it can answer (`await client.send_...`).
+    """
 
     async def on_turn_on(
         self,
+        client: Client,
         message: models.TurnOnOffPayload,
         *,
         streetlight_id: str,
@@ -52,6 +57,7 @@ class ClientHandler:
 
     async def on_turn_off(
         self,
+        client: Client,
         message: models.TurnOnOffPayload,
         *,
         streetlight_id: str,
@@ -61,6 +67,7 @@ class ClientHandler:
 
     async def on_dim_light(
         self,
+        client: Client,
         message: models.DimLightPayload,
         *,
         streetlight_id: str,
@@ -68,8 +75,8 @@ class ClientHandler:
     ) -> None:
         """The server sent a dim light (with the channel's parameters)."""
 
-    async def on_error(self, error: WireError) -> None:
-        """A message from the server could not be decoded or validated; the session goes on."""
+    async def on_error(self, client: Client, error: SessionError) -> None:
+        """A message from the server could not be decoded or validated (a `WireError`); the session goes on."""
 
 
 class Client:
@@ -99,7 +106,7 @@ class Client:
         self._session: AddressedClientTransport = (
             transport or UnavailableClientTransport(PROTOCOL)
         )
-        self._session.on_error(self._handler.on_error)
+        self._session.on_error(functools.partial(self._handler.on_error, self))
         self._session.on_received(
             SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_ON.address,
             self._received_smartylighting_streetlights_1_0_action_streetlight_id_turn_on,
@@ -200,6 +207,7 @@ class Client:
         self, received: Received[Any, Any]
     ) -> None:
         await self._handler.on_turn_on(
+            self,
             received.message,
             streetlight_id=received.parameters["streetlightId"],
             headers=received.headers,
@@ -209,6 +217,7 @@ class Client:
         self, received: Received[Any, Any]
     ) -> None:
         await self._handler.on_turn_off(
+            self,
             received.message,
             streetlight_id=received.parameters["streetlightId"],
             headers=received.headers,
@@ -218,6 +227,7 @@ class Client:
         self, received: Received[Any, Any]
     ) -> None:
         await self._handler.on_dim_light(
+            self,
             received.message,
             streetlight_id=received.parameters["streetlightId"],
             headers=received.headers,

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import models
-from ._runtime.core import CloseReason, TransportNotAvailable, WireError
+from ._runtime.core import CloseReason, SessionError, TransportNotAvailable
 from .server import MAX_DURATION_SECONDS, Server, ServerHandler, ServerSession
 
 _REPLIES: tuple[tuple[str, type[BaseModel], str], ...] = (
@@ -73,7 +73,7 @@ class MockHandler(ServerHandler):
 
     def __init__(self) -> None:
         self.frames_received: dict[str, int] = {}
-        self.errors: list[WireError] = []
+        self.errors: list[SessionError] = []
         self.state_index = 0
 
     async def on_open(self, session: ServerSession) -> None:
@@ -113,7 +113,7 @@ class MockHandler(ServerHandler):
             "smartylighting/streetlights/1/0/event/{streetlightId}/lighting/measured",
         )
 
-    async def on_error(self, session: ServerSession, error: WireError) -> None:
+    async def on_error(self, session: ServerSession, error: SessionError) -> None:
         self.errors.append(error)
 
     async def on_close(self, session: ServerSession, reason: CloseReason) -> None:

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from collections.abc import Callable, Coroutine
 from types import TracebackType
@@ -19,9 +18,10 @@ from ._runtime.core import (
     CloseReason,
     Received,
     ServerTransport,
+    SessionError,
+    SessionTasks,
     TokenIssuer,
     UnavailableServerTransport,
-    WireError,
 )
 from .channels import (
     SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_DIM,
@@ -40,28 +40,10 @@ PROTOCOL = "mqtt"
 """The document's protocol, which asyncapi-gen has no built-in transport for yet."""
 
 
-class _SessionTasks:
-    """Work started for one session, cancelled when the session ends."""
-
-    def __init__(self) -> None:
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def cancel_all(self) -> None:
-        tasks = [task for task in self._tasks if not task.done()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-
 class ServerSession:
     """One client's session, as the server sees it: typed sends, and close."""
 
-    def __init__(self, session: AddressedServerSession, tasks: _SessionTasks) -> None:
+    def __init__(self, session: AddressedServerSession, tasks: SessionTasks) -> None:
         self._session = session
         self._tasks = tasks
 
@@ -84,7 +66,8 @@ class ServerSession:
         await self._session.send_raw(address, data)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run work for the life of this session: it is cancelled when the session ends."""
+        """Run work for the life of this session: it is cancelled when the session ends, and its failure
+        reaches `on_error` as a `TaskFailed`."""
         self._tasks.spawn(work)
 
     async def send_turn_on(
@@ -160,8 +143,9 @@ class ServerHandler:
     ) -> None:
         """The client sent a light measurement (with the channel's parameters)."""
 
-    async def on_error(self, session: ServerSession, error: WireError) -> None:
-        """A client message could not be decoded or validated; the session goes on."""
+    async def on_error(self, session: ServerSession, error: SessionError) -> None:
+        """A client message could not be decoded or validated (a `WireError`), or work spawned for the session
+        failed (a `TaskFailed`); the session goes on."""
 
     async def on_close(self, session: ServerSession, reason: CloseReason) -> None:
         """The session ended."""
@@ -172,7 +156,7 @@ class _Adapter:
 
     def __init__(self, handler: ServerHandler) -> None:
         self._handler = handler
-        self._tasks = _SessionTasks()
+        self._tasks = SessionTasks(self._report)
         self._typed: ServerSession | None = None
 
     def _session(self, session: AddressedServerSession) -> ServerSession:
@@ -196,8 +180,15 @@ class _Adapter:
     ) -> None:
         """Nothing: messages reach their hooks with their envelopes, through `on_received` (see `on_open`)."""
 
-    async def on_error(self, session: AddressedServerSession, error: WireError) -> None:
+    async def on_error(
+        self, session: AddressedServerSession, error: SessionError
+    ) -> None:
         await self._handler.on_error(self._session(session), error)
+
+    async def _report(self, error: SessionError) -> None:
+        # Tasks are spawned through the typed session, so it exists by the time one fails.
+        if self._typed is not None:
+            await self._handler.on_error(self._typed, error)
 
     async def on_close(
         self, session: AddressedServerSession, reason: CloseReason
@@ -289,5 +280,5 @@ class Server:
 
     @property
     def active_sessions(self) -> int:
-        """How many sessions are open now."""
+        """How many sessions are open now (those still connecting included, until fully closed)."""
         return self._server.active_sessions

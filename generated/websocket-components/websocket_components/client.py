@@ -8,12 +8,13 @@ message instead of iterating.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Self
 
 from . import models
-from ._runtime.core import ClientTransport, CloseReason, WireError
+from ._runtime.core import ClientTransport, CloseReason, SessionError
 from ._runtime.websocket import WebSocketClientSession
 from .channels import CHANNELS, TEST
 
@@ -25,13 +26,18 @@ CONNECT_TIMEOUT_SECONDS = 15.0
 
 
 class ClientHandler:
-    """Callbacks for what the server sends; override the ones you need (each default does nothing)."""
+    """Callbacks for what the server sends; override the ones you need (each default does nothing).
 
-    async def on_message(self, message: models.TestMessagePayload) -> None:
+    Each hook gets the client first, so it can answer (`await client.send_...`).
+    """
+
+    async def on_message(
+        self, client: Client, message: models.TestMessagePayload
+    ) -> None:
         """The server sent a message."""
 
-    async def on_error(self, error: WireError) -> None:
-        """A message from the server could not be decoded or validated; the session goes on."""
+    async def on_error(self, client: Client, error: SessionError) -> None:
+        """A message from the server could not be decoded or validated (a `WireError`); the session goes on."""
 
 
 class Client:
@@ -65,8 +71,10 @@ class Client:
             max_duration=max_duration,
             connect_timeout=connect_timeout,
         )
-        self._session.on_error(self._handler.on_error)
-        self._session.on_message(TEST.address, self._handler.on_message)
+        self._session.on_error(functools.partial(self._handler.on_error, self))
+        self._session.on_message(
+            TEST.address, functools.partial(self._handler.on_message, self)
+        )
 
     async def __aenter__(self) -> Self:
         await self.connect()
@@ -107,12 +115,20 @@ class Client:
         await self._session.send_raw(address, data)
 
     async def receive_message(self) -> AsyncIterator[models.TestMessagePayload]:
-        """Each message the server sends, until the session ends."""
+        """Each message the server sends from when the loop starts until the session ends.
+
+        Every `receive_*` loop and the handler each get every message. Up to 256 wait for a slow loop;
+        past that the session stops reading from the server until the loop catches up.
+        """
         async for message in self._session.messages(TEST.address):
             yield message
 
     async def receive_notification(self) -> AsyncIterator[models.TestMessagePayload]:
-        """Each notification the server sends, until the session ends."""
+        """Each notification the server sends from when the loop starts until the session ends.
+
+        Every `receive_*` loop and the handler each get every message. Up to 256 wait for a slow loop;
+        past that the session stops reading from the server until the loop catches up.
+        """
         async for message in self._session.messages(TEST.address):
             yield message
 

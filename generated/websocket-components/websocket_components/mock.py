@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import models
-from ._runtime.core import CloseReason, WireError
+from ._runtime.core import CloseReason, SessionError
 from .server import MAX_DURATION_SECONDS, Server, ServerHandler, ServerSession
 
 _REPLIES: tuple[tuple[str, type[BaseModel], str], ...] = (
@@ -59,7 +59,7 @@ class MockHandler(ServerHandler):
 
     def __init__(self) -> None:
         self.frames_received: dict[str, int] = {}
-        self.errors: list[WireError] = []
+        self.errors: list[SessionError] = []
         self.state_index = 0
 
     async def on_open(self, session: ServerSession) -> None:
@@ -71,7 +71,7 @@ class MockHandler(ServerHandler):
             return
         await self._reply(session, "/test")
 
-    async def on_error(self, session: ServerSession, error: WireError) -> None:
+    async def on_error(self, session: ServerSession, error: SessionError) -> None:
         self.errors.append(error)
 
     async def on_close(self, session: ServerSession, reason: CloseReason) -> None:

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any, Self
@@ -16,8 +15,9 @@ from . import models
 from ._runtime.core import (
     CloseReason,
     ServerTransport,
+    SessionError,
+    SessionTasks,
     TokenIssuer,
-    WireError,
     contracts,
 )
 from ._runtime.websocket import WebSocketServer
@@ -27,28 +27,10 @@ MAX_DURATION_SECONDS = 300.0
 """How long a session may last before the server ends it."""
 
 
-class _SessionTasks:
-    """Work started for one session, cancelled when the session ends."""
-
-    def __init__(self) -> None:
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def cancel_all(self) -> None:
-        tasks = [task for task in self._tasks if not task.done()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-
 class ServerSession:
     """One client's session, as the server sees it: typed sends, and close."""
 
-    def __init__(self, session: contracts.ServerSession, tasks: _SessionTasks) -> None:
+    def __init__(self, session: contracts.ServerSession, tasks: SessionTasks) -> None:
         self._session = session
         self._tasks = tasks
 
@@ -71,7 +53,8 @@ class ServerSession:
         await self._session.send_raw(address, data)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        """Run work for the life of this session: it is cancelled when the session ends."""
+        """Run work for the life of this session: it is cancelled when the session ends, and its failure
+        reaches `on_error` as a `TaskFailed`."""
         self._tasks.spawn(work)
 
     async def send_market_data(self, message: models.Market) -> None:
@@ -85,8 +68,9 @@ class ServerHandler:
     async def on_open(self, session: ServerSession) -> None:
         """A client connected; nothing has been received from it yet."""
 
-    async def on_error(self, session: ServerSession, error: WireError) -> None:
-        """A client message could not be decoded or validated; the session goes on."""
+    async def on_error(self, session: ServerSession, error: SessionError) -> None:
+        """A client message could not be decoded or validated (a `WireError`), or work spawned for the session
+        failed (a `TaskFailed`); the session goes on."""
 
     async def on_close(self, session: ServerSession, reason: CloseReason) -> None:
         """The session ended."""
@@ -97,7 +81,7 @@ class _Adapter:
 
     def __init__(self, handler: ServerHandler) -> None:
         self._handler = handler
-        self._tasks = _SessionTasks()
+        self._tasks = SessionTasks(self._report)
         self._typed: ServerSession | None = None
 
     def _session(self, session: contracts.ServerSession) -> ServerSession:
@@ -115,9 +99,14 @@ class _Adapter:
         """Hand a validated client message to its hook, by channel (and by class where a channel has several)."""
 
     async def on_error(
-        self, session: contracts.ServerSession, error: WireError
+        self, session: contracts.ServerSession, error: SessionError
     ) -> None:
         await self._handler.on_error(self._session(session), error)
+
+    async def _report(self, error: SessionError) -> None:
+        # Tasks are spawned through the typed session, so it exists by the time one fails.
+        if self._typed is not None:
+            await self._handler.on_error(self._typed, error)
 
     async def on_close(
         self, session: contracts.ServerSession, reason: CloseReason
@@ -141,6 +130,7 @@ class Server:
         port: int = 0,
         max_duration: float | None = MAX_DURATION_SECONDS,
         tokens: TokenIssuer | None = None,
+        max_sessions: int | None = None,
         transport: ServerTransport | None = None,
     ) -> None:
         """Prepare the server (nothing listens before `start()`).
@@ -150,6 +140,7 @@ class Server:
             host, port: where to listen (port 0: any free port).
             max_duration: seconds after which a session is ended (None: never).
             tokens: the one-use token issuer (default: none, every client is let in).
+            max_sessions: the most sessions held at once; past it, the upgrade is refused with 503 (None: no limit).
             transport: a transport of your own, in place of the built-in one.
         """
         self._server: ServerTransport = transport or WebSocketServer(
@@ -159,6 +150,7 @@ class Server:
             host=host,
             port=port,
             max_duration=max_duration,
+            max_sessions=max_sessions,
         )
 
     async def __aenter__(self) -> Self:
@@ -197,5 +189,5 @@ class Server:
 
     @property
     def active_sessions(self) -> int:
-        """How many sessions are open now."""
+        """How many sessions are open now (those still connecting included, until fully closed)."""
         return self._server.active_sessions

@@ -2,7 +2,7 @@
 
 A server that hands out sessions over HTTP asks its ``Admission`` twice per session:
 
-1. ``place()``, at ``POST <session endpoint>``: a signaling URL with a fresh one-use token, on a
+1. ``place()``, at ``POST <session endpoint>``: the URL clients connect to, with a fresh one-use token, on a
    process that has room (this one, or another of its pool), or None when every process is full
    (the endpoint answers 503 with ``Retry-After``);
 2. ``redeem(token)``, at the WebSocket upgrade: True exactly once for a token placed here.
@@ -36,7 +36,7 @@ RESERVATION_SECONDS = 10.0
 
 @dataclass(frozen=True)
 class Placement:
-    """Where a new session goes: the signaling URL and the one-use token that opens it there."""
+    """Where a new session goes: the URL clients connect to and the one-use token that opens it there."""
 
     url: str
     token: str
@@ -47,7 +47,7 @@ class ServerLoad(Protocol):
 
     @property
     def url(self) -> str:
-        """The server's signaling URL (what clients placed here connect to)."""
+        """The URL clients placed on this server connect to."""
         ...
 
     @property

@@ -45,6 +45,9 @@ __all__ = ["WebRTCServer", "WebRTCServerSession"]
 
 logger = logging.getLogger(__name__)
 
+#: Sessions that may be negotiating (offer, ICE, DTLS) at once; more wait for a 503's Retry-After.
+MAX_NEGOTIATING = 16
+
 #: Seconds a client has, once its token is accepted, to send its offer.
 OFFER_TIMEOUT = 10.0
 
@@ -86,7 +89,7 @@ class WebRTCServer(ListenerServer):
         http_port: int | None = None,
         session_endpoint: str = "/sessions",
         max_sessions: int | None = None,
-        max_negotiating: int | None = None,
+        max_negotiating: int | None = MAX_NEGOTIATING,
         api_key: str | None = None,
         admission: Admission | None = None,
     ) -> None:

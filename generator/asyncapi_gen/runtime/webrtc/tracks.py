@@ -7,22 +7,75 @@ media a late frame is worth nothing.
 
 ``sendable``: callers hand the runtime any core ``Track``; aiortc sends only its own
 ``MediaStreamTrack``, so anything else is wrapped.
+
+``AudioTrack``/``VideoTrack``: a received track as typed code sees it. aiortc types every track's
+``recv()`` as ``Frame | Packet``, but a remote track it decodes yields ``AudioFrame``s or
+``VideoFrame``s by kind; ``audio_track``/``video_track`` check the kind and say so.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-from typing import Any
+from typing import Any, Protocol, cast
 
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
+from av.audio.frame import AudioFrame
 from av.frame import Frame
 from av.packet import Packet
+from av.video.frame import VideoFrame
 
 from ..core.contracts import Track
 
-__all__ = ["BufferedTrack", "sendable"]
+__all__ = [
+    "AudioTrack",
+    "BufferedTrack",
+    "VideoTrack",
+    "audio_track",
+    "sendable",
+    "video_track",
+]
+
+
+class AudioTrack(Protocol):
+    """A received audio track: ``recv()`` gives decoded ``AudioFrame``s."""
+
+    @property
+    def kind(self) -> str: ...
+
+    async def recv(self) -> AudioFrame:
+        """The next frame; ``MediaStreamError`` once the track has ended."""
+        ...
+
+    def stop(self) -> None: ...
+
+
+class VideoTrack(Protocol):
+    """A received video track: ``recv()`` gives decoded ``VideoFrame``s."""
+
+    @property
+    def kind(self) -> str: ...
+
+    async def recv(self) -> VideoFrame:
+        """The next frame; ``MediaStreamError`` once the track has ended."""
+        ...
+
+    def stop(self) -> None: ...
+
+
+def audio_track(track: MediaStreamTrack) -> AudioTrack:
+    """``track``, a remote audio track, typed as one (``TypeError`` for any other kind)."""
+    if track.kind != "audio":
+        raise TypeError(f"expected an audio track, got a {track.kind} track")
+    return cast(AudioTrack, track)
+
+
+def video_track(track: MediaStreamTrack) -> VideoTrack:
+    """``track``, a remote video track, typed as one (``TypeError`` for any other kind)."""
+    if track.kind != "video":
+        raise TypeError(f"expected a video track, got a {track.kind} track")
+    return cast(VideoTrack, track)
 
 
 class BufferedTrack(MediaStreamTrack):

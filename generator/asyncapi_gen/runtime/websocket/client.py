@@ -67,6 +67,9 @@ async def open_websocket(
 
     No error raised and no line logged here shows the token.
     """
+    # Errors are raised outside the `except` blocks: the library's exceptions quote the URL, token
+    # included, and even `from None` would keep them reachable as `__context__`.
+    failure: ConnectError
     try:
         return await connect(
             with_token(url, token or None),
@@ -77,20 +80,19 @@ async def open_websocket(
         )
     except InvalidStatus as exc:
         status = exc.response.status_code
-        if status in (401, 403):
-            raise TokenRejected(
-                status, exc.response.body.decode("utf-8", "replace").strip()
-            ) from None
         detail = exc.response.body.decode("utf-8", "replace").strip()
-        raise ConnectError(
-            f"the server refused the WebSocket upgrade: HTTP {status}"
-            + (f" ({detail})" if detail else "")
-        ) from None
+        if status in (401, 403):
+            failure = TokenRejected(status, redacted(detail))
+        else:
+            failure = ConnectError(
+                f"the server refused the WebSocket upgrade: HTTP {status}"
+                + (f" ({redacted(detail)})" if detail else "")
+            )
     except (OSError, InvalidHandshake, InvalidURI) as exc:
-        # Not chained: the library's exception quotes the URL, token included.
-        raise ConnectError(
+        failure = ConnectError(
             f"cannot open a WebSocket to {redacted(url)}: {redacted(str(exc))}"
-        ) from None
+        )
+    raise failure
 
 
 def with_token(url: str, token: str | None) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from .errors import AsyncApiRuntimeError, CloseReason, ConnectError
 from .session import Session
+from .tokens import redacted
 
 __all__ = ["Connector"]
 
@@ -51,5 +52,5 @@ class Connector:
                     f"connecting timed out after {self._timeout} s"
                 ) from exc
             if isinstance(exc, Exception) and not isinstance(exc, AsyncApiRuntimeError):
-                raise ConnectError(f"connecting failed: {exc!r}") from exc
+                raise ConnectError(f"connecting failed: {redacted(repr(exc))}") from exc
             raise

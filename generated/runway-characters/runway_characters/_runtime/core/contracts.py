@@ -19,7 +19,7 @@ from typing import Any, Protocol, Self, TypeVar
 
 from pydantic import BaseModel
 
-from .errors import CloseReason, WireError
+from .errors import CloseReason, SessionError
 from .tokens import TokenIssuer
 
 __all__ = [
@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 MessageCallback = Callable[[Any], Awaitable[None]]
-ErrorCallback = Callable[[WireError], Awaitable[None]]
+ErrorCallback = Callable[[SessionError], Awaitable[None]]
 
 
 class Track(Protocol):
@@ -218,8 +218,8 @@ class SessionHandler(Protocol[SessionT_contra]):
         """A validated message arrived on data channel ``address``."""
         ...
 
-    async def on_error(self, session: SessionT_contra, error: WireError) -> None:
-        """A message failed validation; the session continues."""
+    async def on_error(self, session: SessionT_contra, error: SessionError) -> None:
+        """A message failed validation (a ``WireError``) or spawned work failed (``TaskFailed``); the session goes on."""
         ...
 
     async def on_close(self, session: SessionT_contra, reason: CloseReason) -> None:

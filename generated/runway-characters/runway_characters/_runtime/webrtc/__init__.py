@@ -12,14 +12,19 @@ from .ice import IceConfig
 from .media import SyntheticVideoTrack, ToneAudioTrack, count_frames
 from .server import WebRTCServer, WebRTCServerSession
 from .signaling import SignalingError
+from .tracks import AudioTrack, VideoTrack, audio_track, video_track
 
 __all__ = [
+    "AudioTrack",
     "IceConfig",
     "SignalingError",
     "SyntheticVideoTrack",
     "ToneAudioTrack",
+    "VideoTrack",
     "WebRTCClientSession",
     "WebRTCServer",
     "WebRTCServerSession",
+    "audio_track",
     "count_frames",
+    "video_track",
 ]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
 from websockets.asyncio.client import ClientConnection
 
-from ..core.channels import ChannelSpec, Side, frame_limit
+from ..core.channels import ChannelSpec, Side, message_limit
 from ..core.contracts import Track
 from ..core.session import Session
 from ..core.views import ClientView
@@ -24,6 +24,7 @@ from .ice import IceConfig, pinned_host_addresses
 from .sdp import advertise_max_message_size, codec_preferences, direction_for
 from .session import PeerLink
 from .signaling import (
+    SIGNALING_MAX_FRAME,
     Answer,
     Bye,
     Offer,
@@ -37,9 +38,6 @@ if TYPE_CHECKING:
     from ..core.contracts import MediaClientTransport
 
 __all__ = ["WebRTCClientSession"]
-
-#: Signaling frames carry SDP only; anything larger than this is not ours.
-SIGNALING_MAX_FRAME = 1 << 20
 
 
 class WebRTCClientSession(ClientView[PeerLink]):
@@ -61,7 +59,7 @@ class WebRTCClientSession(ClientView[PeerLink]):
     ) -> None:
         self._url = url
         self._token = token
-        self._max_message_size = frame_limit(channels)
+        self._max_message_size = message_limit(channels)
         session = Session(
             channels,
             Side.CLIENT,
@@ -85,6 +83,7 @@ class WebRTCClientSession(ClientView[PeerLink]):
         )
         pc = link.create_peer_connection()
         self._add_channels(pc)
+        link.guard_inbound(pc)
         with pinned_host_addresses(link.ice):
             await pc.setLocalDescription(await pc.createOffer())
         offer = advertise_max_message_size(

@@ -22,9 +22,10 @@ _MAX_MESSAGE_SIZE_LINE = re.compile(r"a=max-message-size:\d+")
 def advertise_max_message_size(sdp: str, size: int) -> str:
     """``sdp`` advertising ``size`` as the largest data-channel message this side takes.
 
-    aiortc advertises 256 KiB and refuses to send more than the peer advertises. The runtime
-    enforces each channel's own limit after receipt, so it advertises more (``frame_limit``): an
-    oversized message then reaches the validator and becomes a typed ``MessageTooLarge``.
+    aiortc advertises 256 KiB whatever the channels take, and refuses to send more than the peer
+    advertises. The runtime advertises what it enforces (``message_limit``: the largest data
+    channel's ``max_message_bytes``); a peer that sends more anyway gets a typed
+    ``MessageTooLarge`` up to ``frame_limit``, and is cut off beyond it.
     """
     return _MAX_MESSAGE_SIZE_LINE.sub(f"a=max-message-size:{size}", sdp)
 

@@ -18,7 +18,8 @@ from aiortc import MediaStreamTrack, RTCSessionDescription
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from ..core.channels import ChannelSpec, Side, frame_limit
+from ..core.admission import Admission
+from ..core.channels import ChannelSpec, Side, message_limit
 from ..core.contracts import SessionHandler, Track
 from ..core.errors import CloseReason
 from ..core.handling import handle, open_handler
@@ -29,7 +30,14 @@ from ..websocket.listener import Listener, ListenerServer
 from .ice import IceConfig, pinned_host_addresses
 from .sdp import advertise_max_message_size, direction_for
 from .session import PeerLink
-from .signaling import Answer, Offer, SignalingError, format_signal, parse_signal
+from .signaling import (
+    SIGNALING_MAX_FRAME,
+    Answer,
+    Offer,
+    SignalingError,
+    format_signal,
+    parse_signal,
+)
 
 if TYPE_CHECKING:
     from ..core.contracts import MediaServerSession, ServerTransport
@@ -38,9 +46,11 @@ __all__ = ["WebRTCServer", "WebRTCServerSession"]
 
 logger = logging.getLogger(__name__)
 
+#: Sessions that may be negotiating (offer, ICE, DTLS) at once; more wait for a 503's Retry-After.
+MAX_NEGOTIATING = 16
+
 #: Seconds a client has, once its token is accepted, to send its offer.
-OFFER_TIMEOUT = 15.0
-SIGNALING_MAX_FRAME = 1 << 20
+OFFER_TIMEOUT = 10.0
 
 
 class WebRTCServerSession(SessionView[PeerLink]):
@@ -79,12 +89,16 @@ class WebRTCServer(ListenerServer):
         ice: IceConfig = IceConfig(),  # noqa: B008 - frozen dataclass, safe as a default
         http_port: int | None = None,
         session_endpoint: str = "/sessions",
+        max_sessions: int | None = None,
+        max_negotiating: int | None = MAX_NEGOTIATING,
+        api_key: str | None = None,
+        admission: Admission | None = None,
     ) -> None:
         self._channels = list(channels)
         self._handler_factory = handler_factory
         self._max_duration = max_duration
         self._ice = ice
-        self._max_message_size = frame_limit(channels)
+        self._max_message_size = message_limit(channels)
         self._tokens: TokenIssuer = (
             tokens if tokens is not None else InMemoryTokenIssuer()
         )
@@ -95,6 +109,10 @@ class WebRTCServer(ListenerServer):
             port=port,
             http_port=http_port,
             session_endpoint=session_endpoint,
+            max_sessions=max_sessions,
+            max_negotiating=max_negotiating,
+            api_key=api_key,
+            admission=admission,
             max_frame=SIGNALING_MAX_FRAME,
         )
         super().__init__(listener)
@@ -157,6 +175,7 @@ class WebRTCServer(ListenerServer):
         await pc.setRemoteDescription(
             RTCSessionDescription(sdp=offer.sdp, type="offer")
         )
+        link.guard_inbound(pc)
         _map_media(link, pc.getTransceivers())
         link.bind_remote_tracks()
         await open_handler(view, handler)
@@ -166,6 +185,7 @@ class WebRTCServer(ListenerServer):
             pc.localDescription.sdp, self._max_message_size
         )
         await signaling.send(format_signal(Answer(answer)))
+        link.start_connect_deadline()
 
 
 def _map_media(link: PeerLink, transceivers: Sequence[Any]) -> None:

@@ -5,6 +5,18 @@ Data channels carry the messages (one per data channel, label = address, so the 
 each message by the channel it came on), transceivers the media. The signaling socket stays open
 for the session and carries the bye. Delivery and shutdown are the ``Session``'s; the media half
 of the contract (``set_send_track``, ``remote_track``) is this link's.
+
+What a peer can make this side do is bounded here:
+
+- a message sent before its data channel opens (in a server's ``on_open``, say) is queued and
+  goes out when the channel opens, so no hook waits on a handshake it is part of;
+- inbound DATA chunks are refused (left unacknowledged, so SCTP sends them again later) while the
+  session's receiver is behind (``Session.room``): a flooding peer is slowed by its own
+  congestion control, and SACKs and media keep flowing;
+- a message whose reassembly passes ``frame_limit`` ends the session before it costs more: aiortc
+  reassembles in quadratic time, so a peer ignoring the advertised size could cost minutes of CPU;
+- a signaling frame that breaks the protocol is a violation, and a session survives
+  ``MAX_VIOLATIONS`` of them; any failure while reading signaling ends the session.
 """
 
 from __future__ import annotations
@@ -24,7 +36,7 @@ from aiortc.exceptions import InvalidStateError
 from websockets.asyncio.connection import Connection
 from websockets.exceptions import ConnectionClosed
 
-from ..core.channels import ChannelKind, ChannelSpec
+from ..core.channels import ChannelKind, ChannelSpec, frame_limit
 from ..core.contracts import Track
 from ..core.errors import CloseReason, SessionClosed
 from ..core.session import Session
@@ -32,6 +44,7 @@ from ..core.steps import STEP_TIMEOUT, logged
 from ..core.waiting import first_of
 from .ice import IceConfig, rtc_configuration
 from .signaling import (
+    MAX_VIOLATIONS,
     Bye,
     SignalingError,
     bye_for,
@@ -52,6 +65,12 @@ logger = logging.getLogger(__name__)
 _SEND_HIGH_WATER = 1 << 20
 _SEND_LOW_WATER = 1 << 18
 
+#: Seconds ``close()`` waits for data channels to open so that messages queued before can go out.
+_FLUSH_TIMEOUT = 2.0
+
+#: Seconds a session has, from the answer, to connect (ICE and DTLS) before it is ended.
+CONNECT_DEADLINE = 10.0
+
 
 class PeerLink:
     """One peer connection under ``session``, set up by the client (offerer) or the server."""
@@ -69,6 +88,9 @@ class PeerLink:
         """Set once ICE and DTLS have connected."""
         self._pc: RTCPeerConnection | None = None
         self._data_channels: dict[str, RTCDataChannel] = {}
+        self._unsent: dict[str, list[str | bytes]] = {
+            spec.address: [] for spec in self.data
+        }
         self._channel_open = {spec.address: asyncio.Event() for spec in self.data}
         self._drained = {spec.address: asyncio.Event() for spec in self.data}
         self._transceivers: dict[str, RTCRtpTransceiver] = {}
@@ -124,12 +146,14 @@ class PeerLink:
         """The peer connection, whose state changes end the session when the peer is gone."""
         pc = RTCPeerConnection(rtc_configuration(self.ice))
         self._pc = pc
-        end, connected = self._session.end, self.connected
+        session, connected = self._session, self.connected
+        end = session.end
 
         @pc.on("connectionstatechange")
         def _on_state() -> None:
             state = pc.connectionState
             if state == "connected":
+                session.mark_established()
                 connected.set()
             elif state in ("failed", "closed"):
                 end(CloseReason.PEER_GONE, notify_peer=True)
@@ -143,14 +167,47 @@ class PeerLink:
             channel.close()
             return False
         self._data_channels[address] = channel
-        opened, drained = self._channel_open[address], self._drained[address]
+        drained = self._drained[address]
         channel.bufferedAmountLowThreshold = _SEND_LOW_WATER
-        channel.on("open", opened.set)
+        channel.on("open", lambda: self._opened(address, channel))
         channel.on("bufferedamountlow", drained.set)
         channel.on("message", self._receiver(address))
         if channel.readyState == "open":
-            opened.set()
+            self._opened(address, channel)
         return True
+
+    def guard_inbound(self, pc: RTCPeerConnection) -> None:
+        """Bound what the peer's data channels can cost (see the module docstring); once, after SDP."""
+        sctp = pc.sctp
+        if sctp is None or not self.data:
+            return
+        # aiortc has no hook for this: its DATA chunk handler is wrapped, on this instance only.
+        receive_data_chunk = sctp._receive_data_chunk
+        window = sctp._advertised_rwnd  # nothing received yet: the whole window
+        cutoff, session, room = (
+            frame_limit(self.data),
+            self._session,
+            self._session.room,
+        )
+
+        async def guarded(chunk: Any) -> None:
+            if not room.is_set():
+                return  # not acknowledged: the peer sends it again once it times out
+            if window - sctp._advertised_rwnd + len(chunk.user_data) > cutoff:
+                logger.warning(
+                    "session %s: the peer sent a message over %d bytes; ending the session",
+                    session.id,
+                    cutoff,
+                )
+                session.end(CloseReason.ERROR, notify_peer=True)
+                return
+            await receive_data_chunk(chunk)
+
+        sctp._receive_data_chunk = guarded  # type: ignore[method-assign]
+
+    def start_connect_deadline(self, seconds: float = CONNECT_DEADLINE) -> None:
+        """End the session if ICE and DTLS have not connected within ``seconds`` from now."""
+        self._session.spawn(self._connect_within(seconds), "connect-deadline")
 
     def send_track(self, address: str) -> MediaStreamTrack | None:
         """The track set to be sent on ``address`` so far, if any."""
@@ -182,25 +239,44 @@ class PeerLink:
             self._track_ready[address].set()
 
     async def read_signaling(self) -> None:
-        """Read the signaling socket until bye or disconnection, then end the session accordingly."""
+        """Read the signaling socket until bye or disconnection, then end the session accordingly.
+
+        Whatever happens while reading, the session ends: a bye, a closed socket, too many
+        frames that break the protocol, or any failure at all.
+        """
         assert self.signaling is not None
-        end = self._session.end
+        session, violations = self._session, 0
         try:
             async for frame in self.signaling:
                 try:
-                    signal = parse_signal(frame)
+                    signal: Bye | SignalingError = _bye_of(parse_signal(frame))
                 except SignalingError as exc:
-                    logger.warning("ignoring signaling frame: %s", exc)
-                    continue
+                    signal = exc
                 if isinstance(signal, Bye):
-                    end(reason_of_bye(signal), notify_peer=False)
+                    session.end(reason_of_bye(signal), notify_peer=False)
                     return
+                violations += 1
                 logger.warning(
-                    "ignoring unexpected %s during the session", type(signal).__name__
+                    "session %s: signaling violation %d of %d: %s",
+                    session.id,
+                    violations,
+                    MAX_VIOLATIONS,
+                    signal,
                 )
+                if violations > MAX_VIOLATIONS:
+                    session.end(CloseReason.ERROR, notify_peer=True)
+                    return
         except ConnectionClosed:
             pass
-        end(CloseReason.PEER_GONE, notify_peer=False)
+        except Exception as exc:  # noqa: BLE001 - no frame may outlive the session it broke
+            logger.warning(
+                "session %s: reading signaling failed: %s",
+                session.id,
+                type(exc).__name__,
+            )
+            session.end(CloseReason.ERROR, notify_peer=True)
+            return
+        session.end(CloseReason.PEER_GONE, notify_peer=False)
 
     # ----------------------------------------------------------------- Link
 
@@ -208,6 +284,13 @@ class PeerLink:
         """Send ``data`` on ``address``'s data channel, once open, paced by its send buffer."""
         channel = self._data_channels.get(address)
         if channel is None or channel.readyState != "open":
+            unsent = self._unsent[address]
+            if (
+                not self._channel_open[address].is_set()
+                and sum(map(len, unsent)) < _SEND_HIGH_WATER
+            ):
+                unsent.append(data)  # sent by _opened, in order, before anything later
+                return
             channel = await self._open_channel(address)
         if channel.bufferedAmount > _SEND_HIGH_WATER:
             await self._wait_drained(address, channel)
@@ -217,7 +300,8 @@ class PeerLink:
             raise SessionClosed(f"data channel {address} is closed") from exc
 
     async def close(self, reason: CloseReason, notify_peer: bool) -> None:
-        """Bye, send tracks, data channels, peer connection, signaling socket."""
+        """Queued messages, bye, send tracks, data channels, peer connection, signaling socket."""
+        await self._flush_unsent()
         if notify_peer and self.signaling is not None:
             with logged("sending bye", quiet=(ConnectionClosed, TimeoutError)):
                 await asyncio.wait_for(
@@ -242,6 +326,42 @@ class PeerLink:
 
     # ----------------------------------------------------------------- internals
 
+    def _opened(self, address: str, channel: RTCDataChannel) -> None:
+        """``channel`` is open: send what was queued before, then let waiting senders through."""
+        unsent, self._unsent[address] = self._unsent[address], []
+        try:
+            for data in unsent:
+                channel.send(data)
+        except InvalidStateError:
+            logger.debug(
+                "data channel %s closed while sending what was queued", address
+            )
+        self._channel_open[address].set()
+
+    async def _flush_unsent(self) -> None:
+        """Let messages queued before their channel opened go out, if it opens soon: a peer still
+        connecting gets them; a gone one costs at most ``_FLUSH_TIMEOUT``."""
+        waiting = [
+            self._channel_open[address].wait()
+            for address, unsent in self._unsent.items()
+            if unsent
+        ]
+        if waiting and self._pc is not None and self._pc.connectionState != "failed":
+            with logged("sending queued messages", quiet=(TimeoutError,)):
+                await asyncio.wait_for(asyncio.gather(*waiting), _FLUSH_TIMEOUT)
+
+    async def _connect_within(self, seconds: float) -> None:
+        try:
+            async with asyncio.timeout(seconds):
+                await first_of(self.connected, self._session.closing)
+        except TimeoutError:
+            logger.warning(
+                "session %s: not connected %.0f s after the answer; ending it",
+                self._session.id,
+                seconds,
+            )
+            self._session.end(CloseReason.ERROR, notify_peer=True)
+
     async def _open_channel(self, address: str) -> RTCDataChannel:
         opened = self._channel_open[address]
         if not opened.is_set():
@@ -263,6 +383,13 @@ class PeerLink:
         """aiortc's message handler for ``address``: the session routes it by the channel's label."""
         receive = self._session.receive
         return lambda raw: receive(address, raw)
+
+
+def _bye_of(signal: object) -> Bye:
+    """``signal`` when it is a bye; during a session, anything else breaks the protocol."""
+    if isinstance(signal, Bye):
+        return signal
+    raise SignalingError(f"unexpected {type(signal).__name__} during the session")
 
 
 if TYPE_CHECKING:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from ..core.errors import CloseReason, ConnectError
 
 __all__ = [
+    "MAX_VIOLATIONS",
+    "SIGNALING_MAX_FRAME",
     "Answer",
     "Bye",
     "Offer",
@@ -23,6 +25,14 @@ __all__ = [
     "parse_signal",
     "reason_of_bye",
 ]
+
+
+#: Signaling frames carry SDP only: a larger frame closes the socket before it is read whole.
+SIGNALING_MAX_FRAME = 128 << 10
+
+#: Frames that break the protocol during a session (not JSON, unknown, out of turn) that a
+#: session survives; the next one ends it.
+MAX_VIOLATIONS = 3
 
 
 class SignalingError(ConnectError):
@@ -57,8 +67,11 @@ def parse_signal(text: str | bytes) -> Signal:
     """One signaling frame; raises ``SignalingError`` for anything that is not one."""
     try:
         frame = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise SignalingError(f"signaling frame is not JSON: {exc}") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # RecursionError: JSON nested deeper than the parser's stack, which is no SDP either.
+        raise SignalingError(
+            f"signaling frame is not JSON: {type(exc).__name__}"
+        ) from None
     if not isinstance(frame, dict):
         raise SignalingError("signaling frame is not a JSON object")
     kind = frame.get("type")

@@ -74,6 +74,11 @@ class SessionView(Generic[LinkT]):
         """Why the session ended, or None while it runs."""
         return self._session.close_reason
 
+    @property
+    def established(self) -> bool:
+        """True once the connection is up; False while it is still negotiating."""
+        return self._session.established
+
 
 class ClientView(SessionView[LinkT]):
     """A client's ``session``: ``async with`` connects by awaiting ``establish()``, then closes."""

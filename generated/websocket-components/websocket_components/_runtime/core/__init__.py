@@ -14,6 +14,7 @@ from .addressing import (
     ReceivedCallback,
     parameters_of,
 )
+from .admission import Admission, LocalAdmission, Placement
 from .channels import ChannelKind, ChannelSpec
 from .contracts import (
     ClientTransport,
@@ -36,13 +37,16 @@ from .errors import (
     MessageTooLarge,
     SchemaViolation,
     SessionClosed,
+    SessionError,
+    TaskFailed,
     TokenRejected,
     TransportNotAvailable,
     UnknownMessage,
     WireError,
 )
 from .session import Session
-from .tokens import InMemoryTokenIssuer, TokenIssuer
+from .tasks import SessionTasks
+from .tokens import InMemoryTokenIssuer, TokenIssuer, TooManyTokens
 from .unavailable import UnavailableClientTransport, UnavailableServerTransport
 from .wire import WireModel
 
@@ -50,6 +54,7 @@ __all__ = [
     "Addressed",
     "AddressedClientTransport",
     "AddressedServerSession",
+    "Admission",
     "AsyncApiRuntimeError",
     "ChannelKind",
     "ChannelSpec",
@@ -60,10 +65,12 @@ __all__ = [
     "InMemoryTokenIssuer",
     "InvalidJson",
     "Link",
+    "LocalAdmission",
     "MediaClientTransport",
     "MediaServerSession",
     "MediaSession",
     "MessageTooLarge",
+    "Placement",
     "Received",
     "ReceivedCallback",
     "SchemaViolation",
@@ -71,10 +78,14 @@ __all__ = [
     "ServerTransport",
     "Session",
     "SessionClosed",
+    "SessionError",
     "SessionHandler",
     "SessionIssuer",
+    "SessionTasks",
+    "TaskFailed",
     "TokenIssuer",
     "TokenRejected",
+    "TooManyTokens",
     "Track",
     "TransportNotAvailable",
     "UnavailableClientTransport",

@@ -14,6 +14,8 @@ __all__ = [
     "MessageTooLarge",
     "SchemaViolation",
     "SessionClosed",
+    "SessionError",
+    "TaskFailed",
     "TokenRejected",
     "TransportNotAvailable",
     "UnknownMessage",
@@ -50,14 +52,34 @@ class TransportNotAvailable(AsyncApiRuntimeError):
     """The document's protocol has no built-in transport; the message says what to implement."""
 
 
-class WireError(AsyncApiRuntimeError):
+class SessionError(AsyncApiRuntimeError):
+    """Something failed inside a session that goes on: what ``on_error`` hooks receive.
+
+    ``detail`` says what, in a line (never with a token or a whole message in it).
+    """
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(detail)
+
+
+class WireError(SessionError):
     """A message that arrived on a data channel could not be accepted; the session continues."""
 
     def __init__(self, channel: str, raw: bytes, detail: str) -> None:
+        super().__init__(detail)
         self.channel = channel
         self.raw = raw[:RAW_EXCERPT_BYTES]
-        self.detail = detail
-        super().__init__(f"{channel}: {detail}")
+        self.args = (f"{channel}: {detail}",)
+
+
+class TaskFailed(SessionError):
+    """Work spawned for a session raised ``error``; the session continues."""
+
+    def __init__(self, task: str, error: BaseException) -> None:
+        super().__init__(f"{task} raised {type(error).__name__}: {error}")
+        self.task = task
+        self.error = error
 
 
 class InvalidJson(WireError):

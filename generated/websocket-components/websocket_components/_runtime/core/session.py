@@ -27,8 +27,9 @@ from .channels import ChannelKind, ChannelSpec, Side, index_channels
 from .codec import Router, encode_json, too_large
 from .contracts import ErrorCallback, Link, MessageCallback
 from .delivery import Delivery, ended_stream
-from .errors import CloseReason, MessageTooLarge, SessionClosed, WireError
+from .errors import CloseReason, MessageTooLarge, SessionClosed, TaskFailed, WireError
 from .steps import STEP_TIMEOUT, logged
+from .tasks import failure_of
 
 __all__ = ["CloseHook", "Session"]
 
@@ -65,6 +66,7 @@ class Session(Generic[L]):
         self._closing = asyncio.Event()
         self._closer: asyncio.Task[None] | None = None
         self._close_reason: CloseReason | None = None
+        self._established = False
         self.link: L = link_factory(self)
 
     # ----------------------------------------------------------------- DataTransport
@@ -78,6 +80,11 @@ class Session(Generic[L]):
     def close_reason(self) -> CloseReason | None:
         """Why the session ended, or None while it runs."""
         return self._close_reason
+
+    @property
+    def established(self) -> bool:
+        """True once the connection is up (a socket accepted, ICE and DTLS connected)."""
+        return self._established
 
     def on_message(self, address: str, callback: MessageCallback) -> None:
         """Call ``callback`` with every validated message received on data channel ``address``."""
@@ -129,6 +136,11 @@ class Session(Generic[L]):
         """Set once the session starts closing: what a link's waits race against."""
         return self._closing
 
+    @property
+    def room(self) -> asyncio.Event:
+        """Set while the receiver keeps up: a link reads (or accepts) more only while it is set."""
+        return self._delivery.room
+
     def receive(self, address: str | None, raw: str | bytes) -> None:
         """Route ``raw``, received on ``address`` (None: the transport cannot say), and deliver it."""
         if self._closing.is_set():
@@ -151,10 +163,20 @@ class Session(Generic[L]):
         return self._closer
 
     def spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
-        """Run ``coroutine`` as a task the closer cancels and awaits."""
+        """Run ``coroutine`` as a task the closer cancels and awaits; its failure goes to ``on_error``."""
         task = asyncio.create_task(coroutine, name=f"asyncapi-runtime-{name}")
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        error = failure_of(task)
+        if error is not None and not self.closed:
+            self._delivery.deliver_error(TaskFailed(task.get_name(), error))
+
+    def mark_established(self) -> None:
+        """The link's connection is up: the session is no longer negotiating."""
+        self._established = True
 
     def start_timer(self) -> None:
         """Start the max-duration clock (once the connection is accepted)."""

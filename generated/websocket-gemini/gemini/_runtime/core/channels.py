@@ -10,7 +10,14 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-__all__ = ["ChannelKind", "ChannelSpec", "Side", "frame_limit", "index_channels"]
+__all__ = [
+    "ChannelKind",
+    "ChannelSpec",
+    "Side",
+    "frame_limit",
+    "index_channels",
+    "message_limit",
+]
 
 
 class ChannelKind(enum.Enum):
@@ -78,11 +85,20 @@ def index_channels(channels: Sequence[ChannelSpec]) -> dict[str, ChannelSpec]:
     return indexed
 
 
-def frame_limit(channels: Iterable[ChannelSpec]) -> int:
-    """The largest message a transport lets through: well above every channel's own limit.
+def message_limit(channels: Iterable[ChannelSpec]) -> int:
+    """The largest message any data channel accepts: what a transport advertises (SDP ``max-message-size``)."""
+    return max(
+        (spec.max_message_bytes for spec in channels if spec.kind is ChannelKind.DATA),
+        default=0,
+    )
 
-    At least 4 MiB, and 4x the largest ``max_message_bytes``. Each channel's own limit is enforced
-    after receipt, by the codec, so an oversized message becomes a typed ``MessageTooLarge`` for
-    the receiver instead of a refusal inside the transport (a closed socket, a library's error).
+
+def frame_limit(channels: Iterable[ChannelSpec]) -> int:
+    """Where a transport cuts a peer off: twice the largest message, and at least 64 KiB.
+
+    A message up to a channel's own ``max_message_bytes`` is delivered; one above it and up to
+    this limit is read and handed to the receiver as a typed ``MessageTooLarge``; one above this
+    is not read whole: the transport ends the connection as soon as it sees the size (websockets'
+    ``max_size``, the WebRTC link's reassembly guard), before it costs memory or CPU.
     """
-    return max([4 << 20, *(4 * spec.max_message_bytes for spec in channels)])
+    return max(64 << 10, 2 * message_limit(channels))

@@ -6,13 +6,22 @@ receiver's own task, so a callback that never waits costs no extra trip through 
 The first time a callback does wait, it is finished in a drainer task, and what arrives
 meanwhile queues behind it, so each session's callbacks still run one at a time, in order.
 A session composes one ``Delivery``; the transport never sees it.
+
+What waits is bounded. Once ``HIGH_WATER`` messages wait (for the callbacks, or in any one
+message stream), ``room`` is cleared and the transport stops reading until the wait is down to
+``LOW_WATER``: a peer that sends faster than the handler works is slowed down by its own
+connection's flow control, instead of growing this process's memory. The drainer yields to the
+event loop between queued messages, so no backlog holds the loop. A callback that keeps failing
+is logged once per session and kind of failure, then counted.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections import deque
+import weakref
+from collections import Counter, deque
 from collections.abc import (
     AsyncIterator,
     Awaitable,
@@ -26,12 +35,17 @@ from types import CoroutineType
 from typing import Any
 
 from .contracts import ErrorCallback, MessageCallback
-from .errors import WireError
+from .errors import SessionClosed, SessionError
 from .steps import logged
 
-__all__ = ["Delivery", "ended_stream"]
+__all__ = ["HIGH_WATER", "LOW_WATER", "Delivery", "ended_stream"]
 
 logger = logging.getLogger(__name__)
+
+#: Messages that may wait before the transport is asked to stop reading.
+HIGH_WATER = 256
+#: Reading resumes once no more than this many wait.
+LOW_WATER = 64
 
 Callback = Callable[[Any], Awaitable[None]]
 
@@ -41,14 +55,19 @@ class Delivery:
 
     def __init__(self, addresses: Iterable[str]) -> None:
         self._message_callbacks: dict[str, list[MessageCallback]] = {}
-        self._streams: dict[str, set[MessageStream]] = {}
+        # Weak: a stream its reader dropped (a ``receive_*`` loop left early) stops holding messages.
+        self._streams: dict[str, weakref.WeakSet[MessageStream]] = {}
         for address in addresses:
             self._message_callbacks[address] = []
-            self._streams[address] = set()
+            self._streams[address] = weakref.WeakSet()
         self._error_callbacks: list[ErrorCallback] = []
         self._backlog: deque[tuple[Sequence[Callback], Any]] = deque()
         self._drainer: asyncio.Task[None] | None = None
         self._in_callback = False
+        self._failures: Counter[tuple[str, str]] = Counter()
+        self.room = asyncio.Event()
+        """Set while fewer than ``HIGH_WATER`` messages wait; a transport reads only while it is set."""
+        self.room.set()
 
     def on_message(self, address: str, callback: MessageCallback) -> None:
         """Call ``callback`` with every message delivered for ``address``."""
@@ -60,18 +79,19 @@ class Delivery:
 
     def messages(self, address: str) -> AsyncIterator[Any]:
         """A stream of every message delivered for ``address`` from now on, until ``end()``."""
-        stream = MessageStream()
+        stream = MessageStream(self._update_room)
         self._streams[address].add(stream)
         return stream
 
     def deliver(self, address: str, message: Any) -> None:
         """Hand a validated ``message`` of ``address`` to its streams and callbacks."""
         for stream in self._streams[address]:
-            stream.push(message)
+            if stream.push(message) >= HIGH_WATER:
+                self.room.clear()
         self._dispatch(self._message_callbacks[address], message)
 
-    def deliver_error(self, error: WireError) -> None:
-        """Hand a wire error to the error callbacks, in order with the messages."""
+    def deliver_error(self, error: SessionError) -> None:
+        """Hand an error (a wire error, a failed task) to the error callbacks, in order with the messages."""
         self._dispatch(self._error_callbacks, error)
 
     @property
@@ -90,12 +110,48 @@ class Delivery:
         for streams in self._streams.values():
             for stream in streams:
                 stream.end()
+        self.room.set()  # nothing waits any more, and nothing will be read
+        for (callback, kind), count in sorted(self._failures.items()):
+            if count > 1:
+                logger.debug("%s raised %s %d more times", callback, kind, count - 1)
+
+    @property
+    def waiting(self) -> int:
+        """Messages waiting: for the callbacks, or in the fullest message stream."""
+        fullest = max(
+            (
+                stream.waiting
+                for streams in self._streams.values()
+                for stream in streams
+            ),
+            default=0,
+        )
+        return max(len(self._backlog), fullest)
+
+    def _update_room(self) -> None:
+        if not self.room.is_set() and self.waiting <= LOW_WATER:
+            self.room.set()
+
+    def _failed(self, callback: Callback, exc: Exception) -> None:
+        """Log the first failure of each kind of each callback; count the others."""
+        name = _name_of(callback)
+        key = (name, type(exc).__name__)
+        self._failures[key] += 1
+        if self._failures[key] > 1:
+            return
+        if isinstance(exc, SessionClosed):
+            # A reply to a message that arrived just before the end: expected, not a bug.
+            logger.info("%s could not send: %s", name, exc)
+        else:
+            logger.error("%s failed (logged once per session)", name, exc_info=exc)
 
     def _dispatch(self, callbacks: Sequence[Callback], payload: Any) -> None:
         if not callbacks:
             return
         if self._drainer is not None:
             self._backlog.append((tuple(callbacks), payload))
+            if len(self._backlog) >= HIGH_WATER:
+                self.room.clear()
             return
         for index, callback in enumerate(callbacks):
             waiting = self._start_callback(callback, payload)
@@ -115,11 +171,11 @@ class Delivery:
                 awaitable if isinstance(awaitable, CoroutineType) else _await(awaitable)
             )
             try:
-                return _Resume(coroutine, coroutine.send(None))
+                return _Resume(callback, coroutine, coroutine.send(None))
             except StopIteration:
                 return None
-        except Exception:
-            logger.exception("callback %r failed", callback)
+        except Exception as exc:  # noqa: BLE001 - a handler's bug must not stop delivery
+            self._failed(callback, exc)
             return None
         finally:
             self._in_callback = False
@@ -129,18 +185,36 @@ class Delivery:
     ) -> None:
         """Finish the callback that waited, then run what queued behind it, one at a time, in order."""
         try:
-            with logged("a callback"):
+            try:
                 await waiting
+            except Exception as exc:  # noqa: BLE001 - a handler's bug must not stop delivery
+                self._failed(waiting.callback, exc)
             for callback in rest:
-                with logged("a callback"):
-                    await callback(payload)
+                await self._run(callback, payload)
             while self._backlog:
                 callbacks, payload = self._backlog.popleft()
+                self._update_room()
                 for callback in callbacks:
-                    with logged("a callback"):
-                        await callback(payload)
+                    await self._run(callback, payload)
+                # However fast the callbacks are, the backlog never holds the event loop.
+                await asyncio.sleep(0)
         finally:
             self._drainer = None
+            self._update_room()
+
+    async def _run(self, callback: Callback, payload: Any) -> None:
+        try:
+            await callback(payload)
+        except Exception as exc:  # noqa: BLE001 - a handler's bug must not stop delivery
+            self._failed(callback, exc)
+
+
+def _name_of(callback: Callable[..., Any]) -> str:
+    """What a log line calls ``callback``: a partial is named after the function it wraps."""
+    while isinstance(callback, functools.partial):
+        callback = callback.func
+    name = getattr(callback, "__qualname__", None)
+    return name if isinstance(name, str) else type(callback).__qualname__
 
 
 class _Resume:
@@ -150,9 +224,12 @@ class _Resume:
     drives the coroutine on, passing in whatever the task passes (a cancellation included).
     """
 
-    __slots__ = ("_coroutine", "_waiting_on")
+    __slots__ = ("_coroutine", "_waiting_on", "callback")
 
-    def __init__(self, coroutine: Coroutine[Any, Any, Any], waiting_on: Any) -> None:
+    def __init__(
+        self, callback: Callback, coroutine: Coroutine[Any, Any, Any], waiting_on: Any
+    ) -> None:
+        self.callback = callback
         self._coroutine = coroutine
         self._waiting_on = waiting_on
 
@@ -183,11 +260,19 @@ class MessageStream:
 
     _END = object()
 
-    def __init__(self) -> None:
+    def __init__(self, consumed: Callable[[], None] = lambda: None) -> None:
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
+        self._consumed = consumed
 
-    def push(self, message: Any) -> None:
+    @property
+    def waiting(self) -> int:
+        """Messages pushed and not yet taken."""
+        return self._queue.qsize()
+
+    def push(self, message: Any) -> int:
+        """Queue ``message``; returns how many now wait."""
         self._queue.put_nowait(message)
+        return self._queue.qsize()
 
     def end(self) -> None:
         self._queue.put_nowait(self._END)
@@ -197,6 +282,7 @@ class MessageStream:
 
     async def __anext__(self) -> Any:
         item = await self._queue.get()
+        self._consumed()
         if item is self._END:
             self._queue.put_nowait(self._END)  # stay ended for any later call
             raise StopAsyncIteration

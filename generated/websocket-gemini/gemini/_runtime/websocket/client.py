@@ -17,7 +17,9 @@ from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
 from ..core.channels import ChannelSpec, Side, frame_limit
 from ..core.errors import ConnectError, TokenRejected
 from ..core.session import Session
+from ..core.tokens import redacted
 from ..core.views import ClientView
+from .logs import redacting
 from .session import SocketLink
 
 if TYPE_CHECKING:
@@ -62,25 +64,36 @@ class WebSocketClientSession(ClientView[SocketLink]):
 async def open_websocket(
     url: str, token: str | None, *, max_size: int
 ) -> ClientConnection:
-    """A WebSocket to ``url`` (with ``token=`` in the query unless ``token`` is None or empty)."""
+    """A WebSocket to ``url`` (with ``token=`` in the query unless ``token`` is None or empty).
+
+    No error raised and no line logged here shows the token.
+    """
+    # Errors are raised outside the `except` blocks: the library's exceptions quote the URL, token
+    # included, and even `from None` would keep them reachable as `__context__`.
+    failure: ConnectError
     try:
         return await connect(
             with_token(url, token or None),
             max_size=max_size,
             proxy=None,
             open_timeout=None,
+            logger=redacting("websockets.client"),
         )
     except InvalidStatus as exc:
         status = exc.response.status_code
+        detail = exc.response.body.decode("utf-8", "replace").strip()
         if status in (401, 403):
-            raise TokenRejected(
-                status, exc.response.body.decode("utf-8", "replace").strip()
-            ) from None
-        raise ConnectError(
-            f"the server refused the WebSocket upgrade: HTTP {status}"
-        ) from None
+            failure = TokenRejected(status, redacted(detail))
+        else:
+            failure = ConnectError(
+                f"the server refused the WebSocket upgrade: HTTP {status}"
+                + (f" ({redacted(detail)})" if detail else "")
+            )
     except (OSError, InvalidHandshake, InvalidURI) as exc:
-        raise ConnectError(f"cannot open a WebSocket to {url}: {exc}") from exc
+        failure = ConnectError(
+            f"cannot open a WebSocket to {redacted(url)}: {redacted(str(exc))}"
+        )
+    raise failure
 
 
 def with_token(url: str, token: str | None) -> str:

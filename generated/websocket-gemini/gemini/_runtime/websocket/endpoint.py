@@ -3,19 +3,31 @@
 
 websockets' HTTP parser only accepts GET upgrades, so this small separate listener answers the
 one POST route; every response is complete (Content-Length) and closes the connection.
+
+- 200 ``{"url": ..., "token": ...}``: where the new session goes (this process, or another of
+  its pool);
+- 503 with ``Retry-After`` when no server has room;
+- 401 with ``WWW-Authenticate: Bearer`` when an API key is required and the request does not
+  carry it as ``Authorization: Bearer <key>`` (compared in constant time, never logged).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-__all__ = ["SessionEndpoint"]
+from ..core.admission import Placement
+
+__all__ = ["RETRY_AFTER_SECONDS", "SessionEndpoint"]
+
+#: What a full server's 503 asks clients to wait before they try again.
+RETRY_AFTER_SECONDS = 5
 
 logger = logging.getLogger(__name__)
 
@@ -25,11 +37,18 @@ _READ_TIMEOUT = 10.0
 
 
 class SessionEndpoint:
-    """Serves ``POST path`` → ``{"url": ..., "token": ...}`` from ``issue_session``."""
+    """Serves ``POST path`` → ``{"url": ..., "token": ...}`` from ``place_session``."""
 
-    def __init__(self, path: str, issue_session: Callable[[], tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        path: str,
+        place_session: Callable[[], Awaitable[Placement | None]],
+        *,
+        api_key: str | None = None,
+    ) -> None:
         self._path = path
-        self._issue_session = issue_session
+        self._place_session = place_session
+        self._api_key = api_key
         self._server: asyncio.Server | None = None
         self._handlers: set[asyncio.Task[None]] = set()
 
@@ -112,11 +131,31 @@ class SessionEndpoint:
             return HTTPStatus.NOT_FOUND, _error("not found"), {}
         if method != "POST":
             return HTTPStatus.METHOD_NOT_ALLOWED, _error("use POST"), {"Allow": "POST"}
-        url, token = self._issue_session()
+        if not self._authorized(headers.get("authorization", "")):
+            return (
+                HTTPStatus.UNAUTHORIZED,
+                _error("an API key is required: Authorization: Bearer <key>"),
+                {"WWW-Authenticate": "Bearer"},
+            )
+        placement = await self._place_session()
+        if placement is None:
+            return (
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                _error("no server has room for another session; try again later"),
+                {"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
         return (
             HTTPStatus.OK,
-            json.dumps({"url": url, "token": token}).encode(),
+            json.dumps({"url": placement.url, "token": placement.token}).encode(),
             {"Cache-Control": "no-store"},
+        )
+
+    def _authorized(self, authorization: str) -> bool:
+        if self._api_key is None:
+            return True
+        scheme, _, key = authorization.partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(
+            key.strip().encode(), self._api_key.encode()
         )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from websockets.asyncio.server import ServerConnection
 
+from ..core.admission import Admission
 from ..core.channels import ChannelSpec, Side, frame_limit
 from ..core.contracts import SessionHandler
 from ..core.handling import handle, open_handler
@@ -45,6 +46,10 @@ class WebSocketServer(ListenerServer):
         max_duration: float | None = 300.0,
         http_port: int | None = None,
         session_endpoint: str = "/sessions",
+        max_sessions: int | None = None,
+        max_negotiating: int | None = None,
+        api_key: str | None = None,
+        admission: Admission | None = None,
     ) -> None:
         self._channels = list(channels)
         self._handler_factory = handler_factory
@@ -56,6 +61,10 @@ class WebSocketServer(ListenerServer):
             port=port,
             http_port=http_port,
             session_endpoint=session_endpoint,
+            max_sessions=max_sessions,
+            max_negotiating=max_negotiating,
+            api_key=api_key,
+            admission=admission,
             max_frame=frame_limit(channels),
         )
         super().__init__(listener)

@@ -55,17 +55,21 @@ class SocketLink:
         """Carry the session on ``socket`` from now on (sends wait until this)."""
         self._socket = socket
         self._opened.set()
+        self._session.mark_established()
 
     async def read(self) -> None:
         """Read frames until the socket closes, then end the session for the reason the close gives."""
         socket, session = self._socket, self._session
         assert socket is not None, "attach() first"
-        closing, receive = session.closing, session.receive
+        closing, room, receive = session.closing, session.room, session.receive
         try:
             async for frame in socket:
                 if closing.is_set():
                     break
                 receive(None, frame)
+                if not room.is_set():
+                    # The receiver is behind: stop reading, and TCP slows the peer down.
+                    await first_of(room, closing)
         except ConnectionClosed:
             pass
         session.end(reason_of_close(socket), notify_peer=False)
