@@ -70,7 +70,7 @@ async def open_websocket(
     """
     # Errors are raised outside the `except` blocks: the library's exceptions quote the URL, token
     # included, and even `from None` would keep them reachable as `__context__`.
-    failure: ConnectError
+    failure: ConnectError | TokenRejected
     try:
         return await connect(
             with_token(url, token or None),
