@@ -24,6 +24,7 @@ class Transport(enum.Enum):
 
     WEBRTC = "webrtc"  # media channels present: aiortc, with WebSocket signaling
     WEBSOCKET = "websocket"  # ws/wss servers without media: JSON text frames on one socket
+    MQTT = "mqtt"  # mqtt/mqtts servers: both sides connect to the broker (aiomqtt)
     NONE = "none"  # another protocol (mqtt, kafka, ...): the user plugs in a transport
 
 
@@ -126,6 +127,23 @@ class ChannelParameter:
 
 
 @dataclass(frozen=True)
+class ChannelBindings:
+    """What a document's bindings for the transport's protocol say of one channel, each as sorted JSON text.
+
+    `channel` is the channel's own binding (AMQP's exchange and queue, ...); `client` and `server` merge the
+    bindings of the operations each side sends on it (MQTT's qos and retain, AMQP's ack, NATS's queue, ...).
+    """
+
+    channel: str = "{}"
+    client: str = "{}"
+    server: str = "{}"
+
+    def sent_by(self, role: Role) -> str:
+        """The merged bindings of the operations role sends here."""
+        return self.client if role is Role.CLIENT else self.server
+
+
+@dataclass(frozen=True)
 class Channel:
     """A named path that messages travel on, with what each side receives on it."""
 
@@ -140,6 +158,7 @@ class Channel:
     client_routes: tuple[Route, ...] = ()  # the server's data operations here, as the client's handler gets them
     server_routes: tuple[Route, ...] = ()  # the client's data operations here, as the server's handler gets them
     parameters: tuple[ChannelParameter, ...] = ()
+    bindings: ChannelBindings = ChannelBindings()
 
     @property
     def media(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from typing import Any
 
@@ -11,6 +12,7 @@ from asyncapi_gen.diagnostics import Diagnostic, join_pointer, unescape_pointer_
 from asyncapi_gen.ir import (
     Api,
     Channel,
+    ChannelBindings,
     ChannelParameter,
     Message,
     MessageKind,
@@ -32,6 +34,7 @@ from asyncapi_gen.transports import binding_for
 # subtype becomes a codec name in generated code.
 _MIME = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=[^;\s\"]+)*")
 _WEBSOCKET_PROTOCOLS = frozenset({"ws", "wss"})
+_MQTT_PROTOCOLS = frozenset({"mqtt", "mqtts", "secure-mqtt", "mqtt5"})
 _VERBS = frozenset({"receive", "send", "publish", "subscribe", "on", "handle", "get", "emit"})
 
 
@@ -51,7 +54,7 @@ def normalize(resolver: Resolver, package: str, distribution: str,
     else:
         servers = v2.read_servers(resolver)
         raw_channels, raw_operations = v2.read_channels(resolver)
-    state = _State(resolver, builder, data.get("defaultContentType"))
+    state = _State(resolver, builder, data.get("defaultContentType"), _binding_keys(_protocol(servers)))
     side, side_diagnostics = _described_side(resolver, describes)
     state.diagnostics += side_diagnostics
     if side is Role.CLIENT:
@@ -115,8 +118,10 @@ class _Draft:
 class _State:
     """What normalization accumulates: messages by location, names in use, unions, diagnostics."""
 
-    def __init__(self, resolver: Resolver, builder: ModelSchemaBuilder, default_content_type: Any) -> None:
+    def __init__(self, resolver: Resolver, builder: ModelSchemaBuilder, default_content_type: Any,
+                 binding_keys: tuple[str, ...] = ()) -> None:
         self.resolver = resolver
+        self.binding_keys = binding_keys  # the `bindings` keys of the servers' protocol (`mqtt`, `mqtt5`)
         self.builder = builder
         self.default_content_type = default_content_type if isinstance(default_content_type, str) else None
         self.messages: dict[tuple[str, str], Message] = {}
@@ -156,7 +161,20 @@ class _State:
             client_routes=self._routes(raw, [draft for draft in mine if draft.raw.sender is Role.SERVER]),
             server_routes=self._routes(raw, [draft for draft in mine if draft.raw.sender is Role.CLIENT]),
             parameters=self._parameters(raw),
+            bindings=ChannelBindings(
+                self._binding(raw.bindings),
+                self._binding(*(draft.raw.bindings for draft in mine if draft.raw.sender is Role.CLIENT)),
+                self._binding(*(draft.raw.bindings for draft in mine if draft.raw.sender is Role.SERVER))),
         )
+
+    def _binding(self, *bindings: dict[str, Any]) -> str:
+        """The protocol's bindings among bindings, merged in order (later operations win), as sorted JSON."""
+        merged: dict[str, Any] = {}
+        for by_protocol in bindings:
+            for key in self.binding_keys:
+                if isinstance(by_protocol.get(key), dict):
+                    merged.update(by_protocol[key])
+        return json.dumps(merged, sort_keys=True, ensure_ascii=True, default=str)
 
     def _routes(self, raw: RawChannel, drafts: list[_Draft]) -> tuple[Route, ...]:
         """The receiving side's hooks for the data operations sent on one channel, typed ones first.
@@ -323,6 +341,15 @@ class _State:
         return Payload(name, models)
 
 
+_BINDING_KEYS = {"mqtts": ("mqtt",), "secure-mqtt": ("mqtt",), "mqtt": ("mqtt", "mqtt5"), "mqtt5": ("mqtt5", "mqtt"),
+                 "amqps": ("amqp",), "kafka-secure": ("kafka",), "rediss": ("redis",), "tls": ("nats",)}
+
+
+def _binding_keys(protocol: str) -> tuple[str, ...]:
+    """The `bindings` keys that speak of a protocol (an `mqtts` server reads the `mqtt` bindings)."""
+    return _BINDING_KEYS.get(protocol, (protocol,) if protocol else ())
+
+
 def _protocol(servers: list[Server]) -> str:
     protocols = sorted({server.protocol.lower() for server in servers if server.protocol})
     websocket = [p for p in protocols if p in _WEBSOCKET_PROTOCOLS]
@@ -366,6 +393,8 @@ def _default_transport(api: Api) -> Transport:
         return Transport.WEBRTC
     if api.protocol in _WEBSOCKET_PROTOCOLS or not api.protocol:
         return Transport.WEBSOCKET
+    if api.protocol in _MQTT_PROTOCOLS:
+        return Transport.MQTT
     return Transport.NONE
 
 

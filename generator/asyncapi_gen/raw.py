@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as default
 from typing import Any
 
 from asyncapi_gen.diagnostics import join_pointer
@@ -19,6 +20,7 @@ class RawChannel:
     address: str
     description: str
     location: Location
+    bindings: dict[str, Any] = default(default_factory=dict)  # the channel's `bindings`, by protocol
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class RawOperation:
     description: str
     messages: list[tuple[Any, Location]]
     location: Location
+    bindings: dict[str, Any] = default(default_factory=dict)  # the operation's `bindings` (traits applied), by protocol
 
 
 def with_traits(resolver: Resolver, body: dict[str, Any], location: Location) -> dict[str, Any]:
@@ -135,3 +138,17 @@ def raw_servers(resolver: Resolver, url: Callable[[dict[str, Any]], str]) -> lis
         servers.append(Server(name, url(server), text(server.get("protocol")), text(server.get("description")),
                               tuple(variables)))
     return servers
+
+
+def read_bindings(resolver: Resolver, body: dict[str, Any], location: Location) -> dict[str, Any]:
+    """An object's `bindings`, by protocol, each dereferenced (an empty dict when it has none)."""
+    value, where = resolver.deref(body.get("bindings"), Location(location.file, join_pointer(location.pointer,
+                                                                                             "bindings")))
+    if not isinstance(value, dict):
+        return {}
+    found: dict[str, Any] = {}
+    for protocol, binding in value.items():
+        binding, _ = resolver.deref(binding, Location(where.file, join_pointer(where.pointer, protocol)))
+        if isinstance(binding, dict):
+            found[str(protocol)] = binding
+    return found

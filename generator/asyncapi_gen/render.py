@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import textwrap
 from importlib import resources
@@ -94,7 +95,8 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
     env.filters.update(py_str=py_str, docstring=docstring, one_line=one_line, toml_str=toml_str, py_json=py_json,
                        payload_type=payload_type, parameter_type=parameter_type, pep440=pep440, isinstance_of=isinstance_of,
                        indefinite=indefinite, wrap=wrap, headers_type=headers_type,
-                       envelope_keywords=envelope_keywords, filled_address=filled_address, parameter_arguments=parameter_arguments)
+                       envelope_keywords=envelope_keywords, py_literal=py_literal, filled_address=filled_address, parameter_arguments=parameter_arguments,
+                       example_arguments=example_arguments)
     return env
 
 
@@ -106,6 +108,23 @@ def py_str(value: Any) -> str:
 def py_json(value: Any) -> str:
     """A Python literal for JSON data from the spec (examples): a str literal holding the JSON text."""
     return repr(json.dumps(value, sort_keys=True, ensure_ascii=True))
+
+
+def py_literal(json_text: str) -> str:
+    """A Python literal (dicts, lists, strings, numbers, booleans, None) of JSON text from the spec: data, never code."""
+    return _literal(json.loads(json_text))
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{py_str(key)}: {_literal(item)}" for key, item in sorted(value.items())) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(item) for item in value) + "]"
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+        return repr(value)
+    return py_str(value)
 
 
 def docstring(value: Any) -> str:
@@ -182,6 +201,15 @@ def parameter_arguments(channel: Channel, source: str) -> str:
         value = f"{source}[{py_str(parameter.name)}]"
         arguments.append(f"{parameter.py_name}={_FROM_TEXT[parameter.json_type].format(value)}")
     return "".join(", " + argument for argument in arguments)
+
+
+_EXAMPLE_VALUES = {"integer": "1", "number": "1.0", "boolean": "True", "string": "'1'"}
+
+
+def example_arguments(channel: Channel) -> str:
+    """Keyword arguments filling a channel's parameters with example values: `, streetlight_id='1'`."""
+    return "".join(f", {p.py_name}={repr(p.choices[0]) if p.choices else _EXAMPLE_VALUES[p.json_type]}"
+                   for p in channel.parameters)
 
 
 def isinstance_of(names: tuple[str, ...]) -> str:

@@ -11,6 +11,7 @@ from asyncapi_gen.ir import Transport, TransportBinding
 _PYDANTIC = "pydantic>=2.11,<3"
 _WEBSOCKETS = "websockets>=13"
 _AIORTC = "aiortc>=1.9"
+_AIOMQTT = "aiomqtt>=2.5,<3"
 
 _BINDINGS = {
     # WebRTC signaling rides on the WebSocket transport's client socket and listener, so it copies both; `pool`
@@ -20,6 +21,9 @@ _BINDINGS = {
                                        (_PYDANTIC, _WEBSOCKETS, _AIORTC), media=True, built_in=True),
     Transport.WEBSOCKET: TransportBinding(Transport.WEBSOCKET, "transports/websocket.jinja", ("core", "websocket"),
                                           (_PYDANTIC, _WEBSOCKETS), media=False, built_in=True),
+    # A broker: both sides connect to it, each message names its own address (a topic) and carries headers.
+    Transport.MQTT: TransportBinding(Transport.MQTT, "transports/mqtt.jinja", ("core", "mqtt"), (_PYDANTIC, _AIOMQTT),
+                                     media=False, built_in=True, addressed=True),
     # A protocol without a built-in transport is most likely a broker: the transport the user plugs in gives each
     # message its own address (channel parameters filled in) and headers.
     Transport.NONE: TransportBinding(Transport.NONE, "transports/none.jinja", ("core",), (_PYDANTIC,), media=False,

@@ -10,7 +10,7 @@ from typing import Any
 
 from asyncapi_gen.diagnostics import join_pointer
 from asyncapi_gen.ir import Role, Server
-from asyncapi_gen.raw import RawChannel, RawOperation, mapping, raw_servers, text, with_traits
+from asyncapi_gen.raw import RawChannel, RawOperation, mapping, raw_servers, read_bindings, text, with_traits
 from asyncapi_gen.refs import Location, Resolver
 
 _SENDER = {"publish": Role.CLIENT, "subscribe": Role.SERVER}
@@ -30,7 +30,8 @@ def read_channels(resolver: Resolver) -> tuple[list[RawChannel], list[RawOperati
         channel, location = resolver.deref(value, location)
         if not isinstance(channel, dict):
             continue
-        channels.append(RawChannel(name, name, text(channel.get("description")), location))
+        channels.append(RawChannel(name, name, text(channel.get("description")), location,
+                                   read_bindings(resolver, channel, location)))
         for action, sender in _SENDER.items():
             operation = channel.get(action)
             if not isinstance(operation, dict):
@@ -48,6 +49,7 @@ def read_channels(resolver: Resolver) -> tuple[list[RawChannel], list[RawOperati
                 messages=_messages(resolver, operation.get("message"), join_pointer(op_location.pointer, "message"),
                                    op_location),
                 location=op_location,
+                bindings=read_bindings(resolver, operation, op_location),
             ))
     return channels, operations
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from asyncapi_gen.diagnostics import join_pointer
 from asyncapi_gen.ir import Role, Server
-from asyncapi_gen.raw import RawChannel, RawOperation, mapping, raw_servers, text, with_traits
+from asyncapi_gen.raw import RawChannel, RawOperation, mapping, raw_servers, read_bindings, text, with_traits
 from asyncapi_gen.refs import Location, Resolver
 
 _SENDER = {"send": Role.SERVER, "receive": Role.CLIENT}
@@ -56,7 +56,7 @@ class _Reader:
             return None
         address = channel.get("address")
         raw = RawChannel(name, address if isinstance(address, str) else name, text(channel.get("description")),
-                         location)
+                         location, read_bindings(self.resolver, channel, location))
         self.channels.append(raw)
         self._channel_body[name] = channel
         self._channel_at[written_at] = raw
@@ -82,6 +82,7 @@ class _Reader:
             messages=self._messages(operation.get("messages"), channel,
                                     Location(location.file, join_pointer(location.pointer, "messages"))),
             location=location,
+            bindings=read_bindings(self.resolver, operation, location),
         ))
         if operation.get("reply") is not None:
             self._add_reply(key, action, operation["reply"], channel,

@@ -99,20 +99,20 @@ def test_a_feed_client_receives_typed_market_data(gemini: ModuleType) -> None:
 
 
 @pytest.fixture
-def mqtt_lights(tmp_path: Path) -> Iterator[ModuleType]:
-    yield from generate(CORPUS / "asyncapi-spec@v3.0.0/streetlights-mqtt-asyncapi.yml", "mqtt_lights", tmp_path)
+def kafka_lights(tmp_path: Path) -> Iterator[ModuleType]:
+    yield from generate(CORPUS / "asyncapi-spec@v3.0.0/streetlights-kafka-asyncapi.yml", "kafka_lights", tmp_path)
 
 
-def test_other_protocols_build_and_refuse_clearly_at_connect_not_at_build(mqtt_lights: ModuleType) -> None:
-    runtime = importlib.import_module("mqtt_lights._runtime.core")
+def test_other_protocols_build_and_refuse_clearly_at_connect_not_at_build(kafka_lights: ModuleType) -> None:
+    runtime = importlib.import_module("kafka_lights._runtime.core")
 
     async def scenario() -> None:
-        client = mqtt_lights.Client("mqtt://test.mosquitto.org", None)
-        with pytest.raises(runtime.TransportNotAvailable, match="mqtt") as raised:
+        client = kafka_lights.Client("kafka://127.0.0.1:9", None)
+        with pytest.raises(runtime.TransportNotAvailable, match="kafka") as raised:
             await client.connect()
         assert "transport=" in str(raised.value)
-        with pytest.raises(runtime.TransportNotAvailable, match="mqtt"):
-            await mqtt_lights.Server(importlib.import_module("mqtt_lights.mock").MockHandler).start()
+        with pytest.raises(runtime.TransportNotAvailable, match="kafka"):
+            await kafka_lights.Server(importlib.import_module("kafka_lights.mock").MockHandler).start()
 
     asyncio.run(asyncio.wait_for(scenario(), 10))
 

@@ -3,6 +3,7 @@ its spec, pass the linters, carry only the runtime it uses, and its README examp
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -16,6 +17,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests"))
+from brokers.servers import running_mosquitto
+
 RUNTIME = REPO / "generator" / "asyncapi_gen" / "runtime"
 
 
@@ -44,7 +48,7 @@ EXPECTED_RUNTIME = {
     "runway-characters": {"core", "websocket", "webrtc", "pool"},
     "websocket-gemini": {"core", "websocket"},
     "websocket-components": {"core", "websocket"},
-    "streetlights-mqtt": {"core"},
+    "streetlights-mqtt": {"core", "mqtt"},
 }
 
 
@@ -117,7 +121,7 @@ def test_dependencies_follow_from_the_runtime_carried(golden: Golden) -> None:
     names = {re.split(r"[<>=!~ ]", requirement)[0] for requirement in project["dependencies"]}
     carried = EXPECTED_RUNTIME[golden.id]
     assert names == {"pydantic"} | ({"websockets"} if "websocket" in carried else set()) | (
-        {"aiortc"} if "webrtc" in carried else set())
+        {"aiortc"} if "webrtc" in carried else set()) | ({"aiomqtt"} if "mqtt" in carried else set())
 
 
 @pytest.mark.parametrize("golden", [g for g in TARGETS if "webrtc" not in EXPECTED_RUNTIME[g.id]], ids=lambda g: g.id)
@@ -179,8 +183,11 @@ def test_readme_example_runs_as_printed(golden: Golden, tmp_path: Path) -> None:
     assert example is not None, "the README has no example"
     script = tmp_path / "example.py"
     script.write_text(example.group(1))
-    result = run(sys.executable, str(script), cwd=tmp_path, timeout=120,
-                 env={**os.environ, "PYTHONPATH": str(golden.output)})
+    with contextlib.ExitStack() as stack:
+        # A broker package's example takes the broker's URL as its argument, as the README says.
+        broker = [stack.enter_context(running_mosquitto())] if "mqtt" in EXPECTED_RUNTIME[golden.id] else []
+        result = run(sys.executable, str(script), *broker, cwd=tmp_path, timeout=120,
+                     env={**os.environ, "PYTHONPATH": str(golden.output)})
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip(), "the example printed nothing"
 

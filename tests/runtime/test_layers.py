@@ -1,4 +1,5 @@
-"""The runtime's layers load only what they need: core no transport library, WebSocket no WebRTC."""
+"""The runtime's layers load only what they need: core no transport library, WebSocket no WebRTC, a broker only its
+own client."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 
 import pytest
 
-TRANSPORT_LIBRARIES = ("websockets", "aiortc", "av", "aioice")
+TRANSPORT_LIBRARIES = ("websockets", "aiortc", "av", "aioice", "aiomqtt", "paho", "aio_pika", "aiormq")
 WEBRTC_LIBRARIES = ("aiortc", "av", "aioice")
 
 
@@ -30,3 +31,10 @@ def test_the_websocket_transport_imports_no_webrtc_library() -> None:
     loaded = loaded_after("asyncapi_gen.runtime.websocket")
     assert "websockets" in loaded
     assert loaded.isdisjoint(WEBRTC_LIBRARIES), loaded & set(WEBRTC_LIBRARIES)
+
+
+def test_the_mqtt_transport_imports_only_its_own_client() -> None:
+    loaded = loaded_after("asyncapi_gen.runtime.mqtt")
+    assert "aiomqtt" in loaded
+    others = set(TRANSPORT_LIBRARIES) - {"aiomqtt", "paho"}
+    assert loaded.isdisjoint(others), loaded & others

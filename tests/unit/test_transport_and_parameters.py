@@ -27,7 +27,7 @@ def _api(write_spec: SpecWriter, doc: dict[str, Any], **options: Any) -> Any:
         ("wss", True, Transport.WEBRTC),
         ("wss", False, Transport.WEBSOCKET),
         ("ws", False, Transport.WEBSOCKET),
-        ("mqtt", False, Transport.NONE),
+        ("mqtt", False, Transport.MQTT),
         ("kafka", False, Transport.NONE),
         (None, False, Transport.WEBSOCKET),
     ],

@@ -17,6 +17,7 @@ SMARTYLIGHTING_STREETLIGHTS_1_0_EVENT_STREETLIGHT_ID_LIGHTING_MEASURED = Channel
     server_sends=False,
     server_inbound=TypeAdapter[Any](models.LightMeasuredPayload),
     server_headers=TypeAdapter[Any](models.CommonHeaders),
+    client_binding={"qos": 1},
 )
 """The topic on which measured values may be produced and consumed."""
 
@@ -41,6 +42,7 @@ SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_ON = ChannelSpec(
     server_sends=True,
     client_inbound=TypeAdapter[Any](models.TurnOnOffPayload),
     client_headers=TypeAdapter[Any](models.CommonHeaders),
+    server_binding={"qos": 1},
 )
 
 
@@ -64,6 +66,7 @@ SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_OFF = ChannelSpec(
     server_sends=True,
     client_inbound=TypeAdapter[Any](models.TurnOnOffPayload),
     client_headers=TypeAdapter[Any](models.CommonHeaders),
+    server_binding={"qos": 1},
 )
 
 
@@ -87,6 +90,7 @@ SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_DIM = ChannelSpec(
     server_sends=True,
     client_inbound=TypeAdapter[Any](models.DimLightPayload),
     client_headers=TypeAdapter[Any](models.CommonHeaders),
+    server_binding={"qos": 1},
 )
 
 

@@ -14,14 +14,10 @@ from types import TracebackType
 from typing import Any, Self
 
 from . import models
-from ._runtime.core import (
-    AddressedClientTransport,
-    CloseReason,
-    Received,
-    SessionError,
-    UnavailableClientTransport,
-)
+from ._runtime.core import AddressedClientTransport, CloseReason, Received, SessionError
+from ._runtime.mqtt import MqttClientTransport
 from .channels import (
+    CHANNELS,
     SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_DIM,
     SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_OFF,
     SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_ON,
@@ -34,9 +30,6 @@ MAX_DURATION_SECONDS = 300.0
 
 CONNECT_TIMEOUT_SECONDS = 15.0
 """How long `connect()` may take before it gives up; override per client."""
-
-PROTOCOL = "mqtt"
-"""The document's protocol, which asyncapi-gen has no built-in transport for yet."""
 
 
 class ClientHandler:
@@ -90,6 +83,8 @@ class Client:
         handler: ClientHandler | None = None,
         max_duration: float | None = MAX_DURATION_SECONDS,
         connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+        qos: int | None = None,
+        retain: bool | None = None,
         transport: AddressedClientTransport | None = None,
     ) -> None:
         """Prepare a session with the server at url (nothing is opened before `connect()`).
@@ -100,12 +95,20 @@ class Client:
             handler: called back for each message the server sends.
             max_duration: seconds after which the session is ended (None: never).
             connect_timeout: seconds `connect()` may take.
+            qos: the MQTT quality of service (0, 1 or 2) of every publish and subscription (None: each operation's
+                `mqtt` binding, else 0).
+            retain: whether the broker keeps each topic's last message for later subscribers (None: each
+                operation's `mqtt` binding, else no).
             transport: a transport of your own, in place of the built-in one.
         """
         self._handler = handler or ClientHandler()
-        self._session: AddressedClientTransport = (
-            transport or UnavailableClientTransport(PROTOCOL)
+        self._session: AddressedClientTransport = transport or MqttClientTransport(
+            url, CHANNELS, qos=qos, retain=retain, connect_timeout=connect_timeout
         )
+        _ = (
+            token,
+            max_duration,
+        )  # credentials go in the URL; a broker connection lasts until closed
         self._session.on_error(functools.partial(self._handler.on_error, self))
         self._session.on_received(
             SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_ON.address,
@@ -133,11 +136,11 @@ class Client:
         await self.close()
 
     async def connect(self) -> None:
-        """Connect through the transport passed in (without one, raise `TransportNotAvailable`)."""
+        """Connect to the MQTT broker and subscribe to what the application sends (`ConnectError` when the broker cannot be reached)."""
         await self._session.connect()
 
     async def close(self) -> None:
-        """End the session; safe to call more than once."""
+        """Disconnect from the broker; safe to call more than once."""
         await self._session.close()
 
     async def wait_closed(self) -> CloseReason:
@@ -155,7 +158,7 @@ class Client:
         return self._session.close_reason
 
     async def send_raw(self, address: str, data: str | bytes) -> None:
-        """Send bytes on a channel without validation (to test how the server copes)."""
+        """Send bytes on a topic without validation (to test how the server copes)."""
         await self._session.send_raw(address, data)
 
     async def send_light_measurement(

@@ -20,10 +20,10 @@ from ._runtime.core import (
     ServerTransport,
     SessionError,
     SessionTasks,
-    TokenIssuer,
-    UnavailableServerTransport,
 )
+from ._runtime.mqtt import MqttAppTransport
 from .channels import (
+    CHANNELS,
     SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_DIM,
     SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_OFF,
     SMARTYLIGHTING_STREETLIGHTS_1_0_ACTION_STREETLIGHT_ID_TURN_ON,
@@ -36,8 +36,8 @@ from .channels import (
 MAX_DURATION_SECONDS = 300.0
 """How long a session may last before the server ends it."""
 
-PROTOCOL = "mqtt"
-"""The document's protocol, which asyncapi-gen has no built-in transport for yet."""
+BROKER_URL = "mqtt://127.0.0.1:1883"
+"""The broker the application connects to unless told otherwise."""
 
 
 class ServerSession:
@@ -58,11 +58,11 @@ class ServerSession:
         return self._session.closed
 
     async def close(self) -> None:
-        """End the session."""
+        """Disconnect from the broker."""
         await self._session.close()
 
     async def send_raw(self, address: str, data: str | bytes) -> None:
-        """Send bytes on a channel without validation (to test how the client copes)."""
+        """Send bytes on a topic without validation (to test how the client copes)."""
         await self._session.send_raw(address, data)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
@@ -131,7 +131,7 @@ class ServerHandler:
     """Subclass and override the hooks you need; one handler instance serves one session."""
 
     async def on_open(self, session: ServerSession) -> None:
-        """A session started; nothing has been received yet."""
+        """Connected to the broker and subscribed; nothing has been received yet."""
 
     async def on_light_measurement(
         self,
@@ -208,10 +208,10 @@ class _Adapter:
 
 
 class Server:
-    """The described application's side of this API, over a transport you pass in as `transport=`.
+    """The described application, connected to an MQTT broker: `async with Server(MyApp, url=...) as app: ...`.
 
-    asyncapi-gen has no built-in transport for this protocol yet: without `transport=`, `start()` raises
-    `TransportNotAvailable` saying so.
+    Nothing listens here: `start()` connects to the broker at `url`, subscribes to what the counterpart sends and
+    opens the handler's one session; `host` and `port` are not used.
     """
 
     def __init__(
@@ -221,7 +221,9 @@ class Server:
         host: str = "127.0.0.1",
         port: int = 0,
         max_duration: float | None = MAX_DURATION_SECONDS,
-        tokens: TokenIssuer | None = None,
+        url: str = BROKER_URL,
+        qos: int | None = None,
+        retain: bool | None = None,
         transport: ServerTransport | None = None,
     ) -> None:
         """Prepare the server (nothing listens before `start()`).
@@ -230,19 +232,21 @@ class Server:
             handler_factory: makes the handler of each new session.
             host, port: where to listen (port 0: any free port).
             max_duration: seconds after which a session is ended (None: never).
-            tokens: the token issuer, for a transport you pass in that uses one.
+            url: the MQTT broker, `mqtt://[user:password@]host[:port]` (`mqtts://` for TLS).
+            qos: the MQTT quality of service (0, 1 or 2) of every publish and subscription (None: each operation's
+                `mqtt` binding, else 0).
+            retain: whether the broker keeps each topic's last message for later subscribers (None: each
+                operation's `mqtt` binding, else no).
             transport: a transport of your own, in place of the built-in one.
         """
-        self._server: ServerTransport = transport or UnavailableServerTransport(
-            PROTOCOL
+        self._server: ServerTransport = transport or MqttAppTransport(
+            url, CHANNELS, lambda: _Adapter(handler_factory()), qos=qos, retain=retain
         )
         _ = (
-            handler_factory,
             host,
             port,
-            tokens,
             max_duration,
-        )  # for a transport of your own
+        )  # a broker connection lasts until stopped, and listens nowhere
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -257,7 +261,7 @@ class Server:
         await self.stop()
 
     async def start(self) -> None:
-        """Start serving through the transport passed in."""
+        """Connect to the MQTT broker and open the handler's session (`ConnectError` when the broker cannot be reached)."""
         await self._server.start()
 
     async def stop(self) -> None:
@@ -270,7 +274,7 @@ class Server:
 
     @property
     def url(self) -> str:
-        """The URL clients connect to."""
+        """The broker's URL, which the counterpart connects to as well."""
         return self._server.url
 
     @property

@@ -21,10 +21,17 @@ class MqttClientTransport(MqttSession):
         url: str,
         channels: Sequence[ChannelSpec],
         *,
-        qos: int = 0,
-        retain: bool = False,
+        qos: int | None = None,
+        retain: bool | None = None,
         client_id: str | None = None,
+        connect_timeout: float = 15.0,
     ) -> None:
         super().__init__(
-            url, channels, Side.CLIENT, qos=qos, retain=retain, client_id=client_id
+            url,
+            channels,
+            Side.CLIENT,
+            qos=qos,
+            retain=retain,
+            client_id=client_id,
+            connect_timeout=connect_timeout,
         )

@@ -30,14 +30,21 @@ class MqttAppTransport:
         channels: Sequence[ChannelSpec],
         handler_factory: Callable[[], Any],
         *,
-        qos: int = 0,
-        retain: bool = False,
+        qos: int | None = None,
+        retain: bool | None = None,
         client_id: str | None = None,
+        connect_timeout: float = 15.0,
     ) -> None:
         self._url = url
         self._handler_factory = handler_factory
         self.session = MqttSession(
-            url, channels, Side.SERVER, qos=qos, retain=retain, client_id=client_id
+            url,
+            channels,
+            Side.SERVER,
+            qos=qos,
+            retain=retain,
+            client_id=client_id,
+            connect_timeout=connect_timeout,
         )
         self._handler: Any = None
         self._watcher: asyncio.Task[None] | None = None

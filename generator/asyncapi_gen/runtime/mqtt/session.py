@@ -57,9 +57,10 @@ class MqttSession:
         channels: Sequence[ChannelSpec],
         side: Side,
         *,
-        qos: int = 0,
-        retain: bool = False,
+        qos: int | None = None,
+        retain: bool | None = None,
         client_id: str | None = None,
+        connect_timeout: float = 15.0,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl"):
@@ -71,6 +72,7 @@ class MqttSession:
         self._channels = {spec.address: spec for spec in channels}
         self._side = side
         self._qos, self._retain = qos, retain
+        self._connect_timeout = connect_timeout
         self.id = client_id or f"asyncapi-gen-{uuid.uuid4().hex[:12]}"
         self._router = Router(channels, side)
         self._delivery = Delivery(self._channels)
@@ -91,10 +93,11 @@ class MqttSession:
             protocol=ProtocolVersion.V5,
             tls_params=aiomqtt.TLSParameters() if self._tls else None,
             max_queued_incoming_messages=HIGH_WATER,
+            timeout=self._connect_timeout,
         )
         try:
-            await client.__aenter__()
-        except aiomqtt.MqttError as error:
+            await asyncio.wait_for(client.__aenter__(), self._connect_timeout)
+        except (aiomqtt.MqttError, TimeoutError) as error:
             self._close_reason = CloseReason.ERROR
             self._ended.set()
             raise ConnectError(
@@ -103,7 +106,12 @@ class MqttSession:
         self._client = client
         for address, spec in self._channels.items():
             if self._side.receives(spec):
-                await client.subscribe(subscription_of(address), qos=self._qos)
+                qos = (
+                    self._qos
+                    if self._qos is not None
+                    else self._side.received_binding(spec).get("qos", 0)
+                )
+                await client.subscribe(subscription_of(address), qos=int(qos))
         self._reader = asyncio.create_task(
             self._read(client), name=f"mqtt reader {self.id}"
         )
@@ -133,7 +141,9 @@ class MqttSession:
                     mode="json", by_alias=True, exclude_none=True
                 ).items()
             ]
-        await self._publish(address, encode_json(message), properties)
+        await self._publish(
+            self._channels.get(channel), address, encode_json(message), properties
+        )
 
     async def send(self, address: str, message: BaseModel) -> None:
         """Publish ``message`` to topic ``address`` (a channel without parameters)."""
@@ -141,16 +151,35 @@ class MqttSession:
 
     async def send_raw(self, address: str, data: str | bytes) -> None:
         """Publish ``data`` unchecked to topic ``address``."""
-        await self._publish(address, data, None)
+        spec = next(
+            (
+                spec
+                for channel, spec in self._channels.items()
+                if parameters_of(channel, address) is not None
+            ),
+            None,
+        )
+        await self._publish(spec, address, data, None)
 
     async def _publish(
-        self, topic: str, data: str | bytes, properties: Properties | None
+        self,
+        spec: ChannelSpec | None,
+        topic: str,
+        data: str | bytes,
+        properties: Properties | None,
     ) -> None:
         if self._client is None or self.closed:
             raise SessionClosed("the MQTT session is not connected")
+        binding = self._side.sent_binding(spec) if spec is not None else {}
+        qos = self._qos if self._qos is not None else int(binding.get("qos", 0))
+        retain = (
+            self._retain
+            if self._retain is not None
+            else bool(binding.get("retain", False))
+        )
         try:
             await self._client.publish(
-                topic, data, qos=self._qos, retain=self._retain, properties=properties
+                topic, data, qos=qos, retain=retain, properties=properties
             )
         except aiomqtt.MqttError as error:
             raise SessionClosed(f"publishing to {topic!r} failed: {error}") from error
@@ -224,9 +253,9 @@ class MqttSession:
         self, spec: ChannelSpec, address: str, raw: bytes, properties: Properties | None
     ) -> Any:
         adapter = self._side.inbound_headers(spec)
-        pairs = getattr(properties, "UserProperty", None) or []
-        if adapter is None or not pairs:
+        if adapter is None:
             return None
+        pairs = getattr(properties, "UserProperty", None) or []
         values: dict[str, Any] = {}
         for name, value in pairs:
             try:

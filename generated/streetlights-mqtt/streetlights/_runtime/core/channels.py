@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -48,6 +48,12 @@ class ChannelSpec:
     """Validates the headers of what the client receives here, on transports that carry headers."""
     server_headers: TypeAdapter[Any] | None = None
     """Validates the headers of what the server receives here, on transports that carry headers."""
+    binding: Mapping[str, Any] = field(default_factory=dict)
+    """The document's binding of this channel for the transport's protocol (AMQP: ``is``, ``exchange``, ``queue``)."""
+    client_binding: Mapping[str, Any] = field(default_factory=dict)
+    """The bindings of the operations the client sends here, merged (MQTT: ``qos``, ``retain``; AMQP: ``ack``)."""
+    server_binding: Mapping[str, Any] = field(default_factory=dict)
+    """The bindings of the operations the server sends here, merged."""
 
 
 class Side(enum.Enum):
@@ -68,6 +74,14 @@ class Side(enum.Enum):
         """The adapter that validates what this side receives on ``spec``."""
         return spec.client_inbound if self is Side.CLIENT else spec.server_inbound
 
+    def sent_binding(self, spec: ChannelSpec) -> Mapping[str, Any]:
+        """The bindings of the operations this side sends on ``spec``."""
+        return spec.client_binding if self is Side.CLIENT else spec.server_binding
+
+    def received_binding(self, spec: ChannelSpec) -> Mapping[str, Any]:
+        """The bindings of the operations the other side sends on ``spec`` (what this side receives)."""
+        return spec.server_binding if self is Side.CLIENT else spec.client_binding
+
     def inbound_headers(self, spec: ChannelSpec) -> TypeAdapter[Any] | None:
         """The adapter that validates the headers of what this side receives on ``spec``."""
         return spec.client_headers if self is Side.CLIENT else spec.server_headers
@@ -86,7 +100,7 @@ def index_channels(channels: Sequence[ChannelSpec]) -> dict[str, ChannelSpec]:
 
 
 def message_limit(channels: Iterable[ChannelSpec]) -> int:
-    """The largest message any data channel accepts: what a transport advertises (SDP ``max-message-size``)."""
+    """The largest message any data channel accepts: what a transport advertises to its peer (``max-message-size``)."""
     return max(
         (spec.max_message_bytes for spec in channels if spec.kind is ChannelKind.DATA),
         default=0,
@@ -99,6 +113,6 @@ def frame_limit(channels: Iterable[ChannelSpec]) -> int:
     A message up to a channel's own ``max_message_bytes`` is delivered; one above it and up to
     this limit is read and handed to the receiver as a typed ``MessageTooLarge``; one above this
     is not read whole: the transport ends the connection as soon as it sees the size (websockets'
-    ``max_size``, the WebRTC link's reassembly guard), before it costs memory or CPU.
+    ``max_size``, a peer link's reassembly guard), before it costs memory or CPU.
     """
     return max(64 << 10, 2 * message_limit(channels))

@@ -1,0 +1,308 @@
+# Part of the asyncapi-gen 0.1.0 runtime, copied verbatim. Do not edit.
+"""One connection to an MQTT broker, as a session of addressed messages (aiomqtt under it).
+
+Both sides of a broker document connect to the broker: the described application and its
+counterpart each hold one ``MqttSession``, differing only in which channels they receive on
+(``Side``). Channel addresses become subscriptions with ``+`` in place of each parameter; a
+received topic gives the parameters back (``parameters_of``). Headers travel as MQTT 5 user
+properties (wire names to strings, JSON values parsed back when they parse).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+import aiomqtt
+from aiomqtt.client import ProtocolVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from pydantic import BaseModel, ValidationError
+
+from ..core.addressing import Received, ReceivedCallback, parameters_of
+from ..core.channels import ChannelSpec, Side
+from ..core.codec import Router, encode_json
+from ..core.contracts import ErrorCallback, MessageCallback
+from ..core.delivery import HIGH_WATER, Delivery
+from ..core.errors import (
+    RAW_EXCERPT_BYTES,
+    CloseReason,
+    ConnectError,
+    SchemaViolation,
+    SessionClosed,
+    SessionError,
+    TaskFailed,
+    WireError,
+)
+
+__all__ = ["MqttSession", "subscription_of"]
+
+
+def subscription_of(channel: str) -> str:
+    """The MQTT topic filter of a channel address: each ``{parameter}`` becomes ``+``."""
+    return re.sub(r"\{[^{}]+\}", "+", channel)
+
+
+class MqttSession:
+    """A connection to the broker at ``url`` that sends and receives the messages of ``channels``."""
+
+    def __init__(
+        self,
+        url: str,
+        channels: Sequence[ChannelSpec],
+        side: Side,
+        *,
+        qos: int | None = None,
+        retain: bool | None = None,
+        client_id: str | None = None,
+        connect_timeout: float = 15.0,
+    ) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl"):
+            raise ValueError(f"not an MQTT broker URL: {url!r}")
+        self._host = parts.hostname or "localhost"
+        self._port = parts.port or (8883 if parts.scheme in ("mqtts", "ssl") else 1883)
+        self._tls = parts.scheme in ("mqtts", "ssl")
+        self._username, self._password = parts.username, parts.password
+        self._channels = {spec.address: spec for spec in channels}
+        self._side = side
+        self._qos, self._retain = qos, retain
+        self._connect_timeout = connect_timeout
+        self.id = client_id or f"asyncapi-gen-{uuid.uuid4().hex[:12]}"
+        self._router = Router(channels, side)
+        self._delivery = Delivery(self._channels)
+        self._client: aiomqtt.Client | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._close_reason: CloseReason | None = None
+        self._ended = asyncio.Event()
+
+    # -- connecting ------------------------------------------------------------------------
+    async def connect(self) -> None:
+        """Connect to the broker and subscribe to every channel this side receives on."""
+        client = aiomqtt.Client(
+            self._host,
+            self._port,
+            identifier=self.id,
+            username=self._username,
+            password=self._password,
+            protocol=ProtocolVersion.V5,
+            tls_params=aiomqtt.TLSParameters() if self._tls else None,
+            max_queued_incoming_messages=HIGH_WATER,
+            timeout=self._connect_timeout,
+        )
+        try:
+            await asyncio.wait_for(client.__aenter__(), self._connect_timeout)
+        except (aiomqtt.MqttError, TimeoutError) as error:
+            self._close_reason = CloseReason.ERROR
+            self._ended.set()
+            raise ConnectError(
+                f"cannot connect to the MQTT broker {self._host}:{self._port}: {error}"
+            ) from error
+        self._client = client
+        for address, spec in self._channels.items():
+            if self._side.receives(spec):
+                qos = (
+                    self._qos
+                    if self._qos is not None
+                    else self._side.received_binding(spec).get("qos", 0)
+                )
+                await client.subscribe(subscription_of(address), qos=int(qos))
+        self._reader = asyncio.create_task(
+            self._read(client), name=f"mqtt reader {self.id}"
+        )
+
+    async def __aenter__(self) -> Self:
+        await self.connect()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    # -- sending ---------------------------------------------------------------------------
+    async def publish(
+        self,
+        channel: str,
+        address: str,
+        message: BaseModel,
+        headers: BaseModel | None = None,
+    ) -> None:
+        """Publish ``message`` (JSON) to topic ``address``, with ``headers`` as user properties."""
+        properties = None
+        if headers is not None:
+            properties = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+            properties.UserProperty = [
+                (name, value if isinstance(value, str) else json.dumps(value))
+                for name, value in headers.model_dump(
+                    mode="json", by_alias=True, exclude_none=True
+                ).items()
+            ]
+        await self._publish(
+            self._channels.get(channel), address, encode_json(message), properties
+        )
+
+    async def send(self, address: str, message: BaseModel) -> None:
+        """Publish ``message`` to topic ``address`` (a channel without parameters)."""
+        await self.publish(address, address, message)
+
+    async def send_raw(self, address: str, data: str | bytes) -> None:
+        """Publish ``data`` unchecked to topic ``address``."""
+        spec = next(
+            (
+                spec
+                for channel, spec in self._channels.items()
+                if parameters_of(channel, address) is not None
+            ),
+            None,
+        )
+        await self._publish(spec, address, data, None)
+
+    async def _publish(
+        self,
+        spec: ChannelSpec | None,
+        topic: str,
+        data: str | bytes,
+        properties: Properties | None,
+    ) -> None:
+        if self._client is None or self.closed:
+            raise SessionClosed("the MQTT session is not connected")
+        binding = self._side.sent_binding(spec) if spec is not None else {}
+        qos = self._qos if self._qos is not None else int(binding.get("qos", 0))
+        retain = (
+            self._retain
+            if self._retain is not None
+            else bool(binding.get("retain", False))
+        )
+        try:
+            await self._client.publish(
+                topic, data, qos=qos, retain=retain, properties=properties
+            )
+        except aiomqtt.MqttError as error:
+            raise SessionClosed(f"publishing to {topic!r} failed: {error}") from error
+
+    # -- receiving -------------------------------------------------------------------------
+    def on_received(self, channel: str, callback: ReceivedCallback) -> None:
+        """Call ``callback`` with every message received on ``channel``, with its envelope."""
+        self._delivery.on_message(channel, callback)
+
+    def received(self, channel: str) -> AsyncIterator[Received[Any, Any]]:
+        """Every message received on ``channel`` from now on, with its envelope."""
+        return self._delivery.messages(channel)
+
+    def on_message(self, address: str, callback: MessageCallback) -> None:
+        """Call ``callback`` with every validated message received on ``address`` (without envelope)."""
+
+        async def unwrap(received: Received[Any, Any]) -> None:
+            await callback(received.message)
+
+        self._delivery.on_message(address, unwrap)
+
+    def messages(self, address: str) -> AsyncIterator[Any]:
+        """Every validated message received on ``address`` (without envelope)."""
+
+        async def unwrap() -> AsyncIterator[Any]:
+            async for received in self._delivery.messages(address):
+                yield received.message
+
+        return unwrap()
+
+    def on_error(self, callback: ErrorCallback) -> None:
+        """Call ``callback`` with every message that failed validation (the session continues)."""
+        self._delivery.on_error(callback)
+
+    async def _read(self, client: aiomqtt.Client) -> None:
+        reason = CloseReason.PEER_GONE
+        try:
+            async for message in client.messages:
+                self._receive(str(message.topic), message.payload, message.properties)
+                await (
+                    self._delivery.room.wait()
+                )  # bounded: stop reading while the handler is behind
+        except aiomqtt.MqttError as error:
+            self._delivery.deliver_error(TaskFailed("mqtt reader", error))
+        except asyncio.CancelledError:
+            reason = CloseReason.LOCAL
+            raise
+        finally:
+            self._end(reason)
+
+    def _receive(self, topic: str, payload: Any, properties: Properties | None) -> None:
+        for address, spec in self._channels.items():
+            parameters = parameters_of(address, topic)
+            if parameters is not None and self._side.receives(spec):
+                break
+        else:
+            return  # a topic of no channel this side receives on
+        raw = payload if isinstance(payload, bytes) else str(payload).encode()
+        try:
+            _, message = self._router.route(address, raw)
+        except WireError as error:
+            self._delivery.deliver_error(error)
+            return
+        headers = self._headers(spec, address, raw, properties)
+        if isinstance(headers, SessionError):
+            self._delivery.deliver_error(headers)
+            return
+        self._delivery.deliver(address, Received(message, topic, parameters, headers))
+
+    def _headers(
+        self, spec: ChannelSpec, address: str, raw: bytes, properties: Properties | None
+    ) -> Any:
+        adapter = self._side.inbound_headers(spec)
+        if adapter is None:
+            return None
+        pairs = getattr(properties, "UserProperty", None) or []
+        values: dict[str, Any] = {}
+        for name, value in pairs:
+            try:
+                values[name] = json.loads(value)
+            except ValueError:
+                values[name] = value
+        try:
+            return adapter.validate_python(values)
+        except ValidationError as failure:
+            return SchemaViolation(
+                address, raw[:RAW_EXCERPT_BYTES], f"headers: {failure}"
+            )
+
+    # -- ending ----------------------------------------------------------------------------
+    async def close(self) -> None:
+        """Disconnect from the broker; idempotent."""
+        reader, client = self._reader, self._client
+        self._end(CloseReason.LOCAL)
+        if reader is not None and reader is not asyncio.current_task():
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+        if client is not None:
+            self._client = None
+            with contextlib.suppress(aiomqtt.MqttError):
+                await client.__aexit__(None, None, None)
+        if not self._delivery.in_callback:
+            await self._delivery.finish(1.0)
+
+    def _end(self, reason: CloseReason) -> None:
+        if self._close_reason is None:
+            self._close_reason = reason
+        self._ended.set()
+
+    async def wait_closed(self) -> CloseReason:
+        """Wait until the session has ended; returns why."""
+        await self._ended.wait()
+        assert self._close_reason is not None
+        return self._close_reason
+
+    @property
+    def closed(self) -> bool:
+        """True once the session has started closing."""
+        return self._close_reason is not None
+
+    @property
+    def close_reason(self) -> CloseReason | None:
+        """Why the session ended, or None while it runs."""
+        return self._close_reason
