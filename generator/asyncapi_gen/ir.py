@@ -25,6 +25,7 @@ class Transport(enum.Enum):
     WEBRTC = "webrtc"  # media channels present: aiortc, with WebSocket signaling
     WEBSOCKET = "websocket"  # ws/wss servers without media: JSON text frames on one socket
     MQTT = "mqtt"  # mqtt/mqtts servers: both sides connect to the broker (aiomqtt)
+    AMQP = "amqp"  # amqp/amqps servers (RabbitMQ): both sides connect to the broker (aio-pika)
     NONE = "none"  # another protocol (mqtt, kafka, ...): the user plugs in a transport
 
 
@@ -113,6 +114,8 @@ class Route:
     hook: str  # `on_<subject>`, a method of the receiving side's handler
     payload: Payload
     headers: tuple[str, ...] = ()  # the header models of its messages (the hook is given headers when any)
+    correlated: bool = False  # its messages carry a correlation id (the hook is given it)
+    request: bool = False  # the other side answers it (the hook is given where to: `reply_to`)
 
 
 @dataclass(frozen=True)
@@ -204,6 +207,13 @@ class Operation:
     subject: str  # the operation's name without its verb: `receiveSessionEvent` -> `session_event`
     topic: str  # what travels, as a noun phrase for sentences in any voice: "session control message"
     routed: bool = True  # False when an earlier operation on the channel takes all its messages: no hook then
+    replied_by: str = ""  # a request: the subject of the receiving side's operation that answers it
+    answers: str = ""  # a reply: the subject of the request it answers (sent to the request's `reply_to`)
+
+    @property
+    def correlated(self) -> bool:
+        """True when its messages carry a correlation id (a `correlationId` in the document)."""
+        return any(m.correlation_id for m in self.messages)
 
     @property
     def send_method(self) -> str:
@@ -321,7 +331,12 @@ class Api:
     def enveloped(self, operation: Operation) -> bool:
         """True when the operation's messages travel with what the user must give or is given besides the
         payload: channel parameters or headers, on a transport whose messages carry them."""
-        return self.binding.addressed and bool(operation.channel.parameters or operation.header_models)
+        return self.binding.addressed and bool(operation.channel.parameters or operation.header_models
+                                               or operation.correlated or operation.replied_by)
+
+    def operation(self, sender: Role, subject: str) -> Operation:
+        """The operation sender sends under subject (a request's `replied_by`, a reply's `answers`)."""
+        return next(op for op in self.operations if op.sender is sender and op.subject == subject)
 
     def has_media(self) -> bool:
         """True when any message is audio or video: the API then needs WebRTC."""

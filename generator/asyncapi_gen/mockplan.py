@@ -90,7 +90,7 @@ def client_examples(api: Api) -> tuple[ClientExample, ...]:
     examples: list[ClientExample] = []
     for operation in api.data_operations_sent_by(Role.CLIENT):
         message = next((m for m in operation.messages if m.payload_model), None)
-        text = _json(message, defs) if message else None
+        text = _json(message, defs, api.binding.addressed) if message else None
         if message and message.payload_model and text is not None:
             examples.append(ClientExample(operation.send_method, _class_for(message, defs, text), text))
     return tuple(examples)
@@ -108,7 +108,7 @@ def plan_mock(api: Api) -> MockPlan:
             if message.kind is not MessageKind.DATA or not message.payload_model:
                 continue
             schema = _schema(defs, message.payload_model)
-            text = _json(message, defs)
+            text = _json(message, defs, api.binding.addressed)
             if text is None:
                 continue  # neither the spec's example nor a made-up value is valid: the mock never sends it
             state_field = _state_field(schema)
@@ -131,16 +131,18 @@ def message_examples(api: Api) -> tuple[ClientExample, ...]:
     for operation in api.operations:
         for message in operation.messages:
             model = message.payload_model
-            if model and model not in examples and (text := _json(message, defs)) is not None:
+            if model and model not in examples and (text := _json(message, defs, api.binding.addressed)) is not None:
                 examples[model] = ClientExample(operation.send_method, _class_for(message, defs, text), text)
     return tuple(examples.values())
 
 
-def _json(message: Message, defs: dict[str, Any]) -> str | None:
-    """JSON of a value valid for the message's model: its first valid example, else one made from the schema."""
+def _json(message: Message, defs: dict[str, Any], every_property: bool = False) -> str | None:
+    """JSON of a value valid for the message's model: its first valid example, else one made from the schema
+    (with every property it describes when every_property, as the periodic messages of a broker mock have)."""
     name = message.payload_model or ""
     validator = Draft7Validator({"$ref": "#/$defs/" + name, "$defs": defs})
-    candidates = [*message.examples, sample(_schema(defs, name), defs)]
+    made = [sample(_schema(defs, name), defs, every_property=True)] if every_property else []
+    candidates = [*message.examples, *made, sample(_schema(defs, name), defs)]
     valid = next((value for value in candidates if _is_valid(validator, value)), _INVALID)
     return None if valid is _INVALID else json.dumps(valid, sort_keys=True, ensure_ascii=True)
 

@@ -35,6 +35,8 @@ from asyncapi_gen.transports import binding_for
 _MIME = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=[^;\s\"]+)*")
 _WEBSOCKET_PROTOCOLS = frozenset({"ws", "wss"})
 _MQTT_PROTOCOLS = frozenset({"mqtt", "mqtts", "secure-mqtt", "mqtt5"})
+_AMQP_PROTOCOLS = frozenset({"amqp", "amqps"})
+_ONE_PARAMETER = re.compile(r"\{[^{}]+\}")
 _VERBS = frozenset({"receive", "send", "publish", "subscribe", "on", "handle", "get", "emit"})
 
 
@@ -60,7 +62,8 @@ def normalize(resolver: Resolver, package: str, distribution: str,
     if side is Role.CLIENT:
         # The document's application is the client of the connection: what it sends, our client sends.
         raw_operations = [dataclasses.replace(raw, sender=raw.sender.other) for raw in raw_operations]
-    drafts = [state.operation(raw) for raw in raw_operations]
+    drafts = _paired([state.operation(raw) for raw in raw_operations],
+                     {raw.name: raw.address for raw in raw_channels})
     channels = {raw.name: state.channel(raw, drafts) for raw in raw_channels}
     operations = [draft.linked(channels[draft.raw.channel]) for draft in drafts if draft.raw.channel in channels]
     info = data.get("info") if isinstance(data.get("info"), dict) else {}
@@ -107,12 +110,40 @@ class _Draft:
     messages: tuple[Message, ...]
     payload: Payload | None
     subject: str
+    replied_by: str = ""  # a request: the subject of the other side's draft that answers it
+    answers: str = ""  # a reply: the subject of the request it answers
+
+    @property
+    def correlated(self) -> bool:
+        return any(m.correlation_id for m in self.messages)
 
     def linked(self, channel: Channel) -> Operation:
         hook = "on_" + self.subject
         routed = self.payload is None or any(r.hook == hook for r in channel.routes_to(self.raw.sender.other))
         return Operation(self.op_id, channel, self.raw.sender, self.messages, self.raw.summary,
-                         self.raw.description, self.payload, self.subject, self.subject.replace("_", " "), routed)
+                         self.raw.description, self.payload, self.subject, self.subject.replace("_", " "), routed,
+                         self.replied_by, self.answers)
+
+
+def _paired(drafts: list[_Draft], addresses: dict[str, str]) -> list[_Draft]:
+    """The drafts with each request linked to the other side's operation that answers it.
+
+    A 3.0 `reply` names its request. Without one, a correlated operation is a request when the other side sends a
+    correlated operation on a channel whose address is nothing but one parameter: a reply queue (or topic) that the
+    request names in its `reply_to`, as in AsyncAPI's rpc-server and rpc-client examples.
+    """
+    by_key = {draft.raw.op_id: draft for draft in drafts if draft.raw.op_id}
+    pairs = [(by_key[d.raw.reply_of], d) for d in drafts if d.raw.reply_of and d.raw.reply_of in by_key]
+    if not pairs:
+        replies = [d for d in drafts if d.correlated and _ONE_PARAMETER.fullmatch(addresses.get(d.raw.channel, ""))]
+        for request in (d for d in drafts if d.correlated and d not in replies):
+            reply = next((d for d in replies if d.raw.sender is request.raw.sender.other), None)
+            if reply is not None:
+                pairs.append((request, reply))
+    replied_by = {id(request): reply.subject for request, reply in pairs}
+    answers = {id(reply): request.subject for request, reply in pairs}
+    return [dataclasses.replace(d, replied_by=replied_by.get(id(d), ""), answers=answers.get(id(d), ""))
+            for d in drafts]
 
 
 class _State:
@@ -197,7 +228,8 @@ class _State:
             else:
                 taken |= classes
                 routes.append(Route("on_" + draft.subject, draft.payload,
-                                    tuple(dict.fromkeys(m.headers_model for m in draft.messages if m.headers_model))))
+                                    tuple(dict.fromkeys(m.headers_model for m in draft.messages if m.headers_model)),
+                                    draft.correlated, bool(draft.replied_by)))
                 continue
             self.diagnostics.append(raw.location.file.diagnostic(
                 "operation-indistinguishable",
@@ -395,6 +427,8 @@ def _default_transport(api: Api) -> Transport:
         return Transport.WEBSOCKET
     if api.protocol in _MQTT_PROTOCOLS:
         return Transport.MQTT
+    if api.protocol in _AMQP_PROTOCOLS:
+        return Transport.AMQP
     return Transport.NONE
 
 

@@ -36,6 +36,7 @@ class RawOperation:
     messages: list[tuple[Any, Location]]
     location: Location
     bindings: dict[str, Any] = default(default_factory=dict)  # the operation's `bindings` (traits applied), by protocol
+    reply_of: str | None = None  # 3.0: the key of the operation whose `reply` this is
 
 
 def with_traits(resolver: Resolver, body: dict[str, Any], location: Location) -> dict[str, Any]:

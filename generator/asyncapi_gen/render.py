@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 
 from asyncapi_gen import __version__
-from asyncapi_gen.ir import Api, Channel, ChannelParameter, MessageKind, Operation, Payload, Role
+from asyncapi_gen.ir import Api, Channel, ChannelParameter, MessageKind, Operation, Payload, Role, Route
 from asyncapi_gen.mockplan import plan_mock
 from asyncapi_gen.paths import builtin_templates
 
@@ -96,7 +96,8 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
                        payload_type=payload_type, parameter_type=parameter_type, pep440=pep440, isinstance_of=isinstance_of,
                        indefinite=indefinite, wrap=wrap, headers_type=headers_type,
                        envelope_keywords=envelope_keywords, py_literal=py_literal, filled_address=filled_address, parameter_arguments=parameter_arguments,
-                       example_arguments=example_arguments)
+                       example_arguments=example_arguments,
+                       publish_keywords=publish_keywords, reply_arguments=reply_arguments, received_keywords=received_keywords)
     return env
 
 
@@ -178,7 +179,31 @@ def envelope_keywords(operation: Operation, received: bool = False) -> str:
     if operation.header_models:
         keywords.append(f"headers: {headers_type(operation)}" if received
                         else f"headers: {headers_type(operation, True)} = None")
+    if operation.correlated or operation.replied_by:
+        keywords.append("correlation_id: str | None" + ("" if received else " = None"))
+    if operation.replied_by:
+        keywords.append("reply_to: str | None" + ("" if received else " = None"))
     return ", *, " + ", ".join(keywords) if keywords else ""
+
+
+def publish_keywords(operation: Operation) -> str:
+    """What a send method hands `publish` besides the message: `, headers, correlation_id=correlation_id`."""
+    keywords = [", headers"] if operation.header_models else []
+    if operation.correlated or operation.replied_by:
+        keywords.append(", correlation_id=correlation_id")
+    if operation.replied_by:
+        keywords.append(", reply_to=reply_to")
+    return "".join(keywords)
+
+
+def received_keywords(route: Route) -> str:
+    """What a hook is given from a received envelope besides the message and its parameters."""
+    keywords = [", headers=received.headers"] if route.headers else []
+    if route.correlated or route.request:
+        keywords.append(", correlation_id=received.correlation_id")
+    if route.request:
+        keywords.append(", reply_to=received.reply_to")
+    return "".join(keywords)
 
 
 def filled_address(channel: Channel) -> str:
@@ -208,8 +233,19 @@ _EXAMPLE_VALUES = {"integer": "1", "number": "1.0", "boolean": "True", "string":
 
 def example_arguments(channel: Channel) -> str:
     """Keyword arguments filling a channel's parameters with example values: `, streetlight_id='1'`."""
-    return "".join(f", {p.py_name}={repr(p.choices[0]) if p.choices else _EXAMPLE_VALUES[p.json_type]}"
+    return "".join(example_arguments_of(p) for p in channel.parameters)
+
+
+def reply_arguments(channel: Channel) -> str:
+    """Keyword arguments addressing an answer: a parameter that is the whole address takes the request's
+    `reply_to`, the others example values."""
+    return "".join(f", {p.py_name}=reply_to" if channel.address == "{" + p.name + "}" else example_arguments_of(p)
                    for p in channel.parameters)
+
+
+def example_arguments_of(parameter: ChannelParameter) -> str:
+    value = repr(parameter.choices[0]) if parameter.choices else _EXAMPLE_VALUES[parameter.json_type]
+    return f", {parameter.py_name}={value}"
 
 
 def isinstance_of(names: tuple[str, ...]) -> str:

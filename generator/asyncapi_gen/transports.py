@@ -12,6 +12,7 @@ _PYDANTIC = "pydantic>=2.11,<3"
 _WEBSOCKETS = "websockets>=13"
 _AIORTC = "aiortc>=1.9"
 _AIOMQTT = "aiomqtt>=2.5,<3"
+_AIO_PIKA = "aio-pika>=9.4,<11"
 
 _BINDINGS = {
     # WebRTC signaling rides on the WebSocket transport's client socket and listener, so it copies both; `pool`
@@ -23,6 +24,8 @@ _BINDINGS = {
                                           (_PYDANTIC, _WEBSOCKETS), media=False, built_in=True),
     # A broker: both sides connect to it, each message names its own address (a topic) and carries headers.
     Transport.MQTT: TransportBinding(Transport.MQTT, "transports/mqtt.jinja", ("core", "mqtt"), (_PYDANTIC, _AIOMQTT),
+                                     media=False, built_in=True, addressed=True),
+    Transport.AMQP: TransportBinding(Transport.AMQP, "transports/amqp.jinja", ("core", "amqp"), (_PYDANTIC, _AIO_PIKA),
                                      media=False, built_in=True, addressed=True),
     # A protocol without a built-in transport is most likely a broker: the transport the user plugs in gives each
     # message its own address (channel parameters filled in) and headers.

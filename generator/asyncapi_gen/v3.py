@@ -106,6 +106,7 @@ class _Reader:
             messages=self._messages(reply.get("messages"), channel,
                                     Location(location.file, join_pointer(location.pointer, "messages"))),
             location=location,
+            reply_of=key,
         ))
 
     def _channel(self, ref: Any, pointer: str, origin: Location) -> RawChannel | None:

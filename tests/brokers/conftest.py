@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .servers import running_mosquitto
+from .servers import running_mosquitto, running_rabbitmq
 
 
 @pytest.fixture(scope="module")
@@ -14,3 +14,10 @@ def mosquitto_url() -> Iterator[str]:
     """``mqtt://127.0.0.1:<port>`` of a mosquitto started for this module."""
     with running_mosquitto() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_url() -> Iterator[str]:
+    """``amqp://guest:guest@127.0.0.1:<port>/`` of one RabbitMQ started for the whole session (it takes seconds)."""
+    with running_rabbitmq() as broker:
+        yield broker.url

@@ -10,8 +10,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import yaml
 from asyncapi_gen.build import BuildOptions, build
+from asyncapi_gen.load import parse_text
 from asyncapi_gen.write import write_tree
 from jsonschema import Draft7Validator
 
@@ -43,5 +43,6 @@ def build_into(spec: Path, package: str, out: Path) -> Path:
 def payload_validator(spec: Path, pointer: str) -> Draft7Validator:
     """A JSON Schema validator of the schema at ``pointer`` (``#/components/schemas/x``) in the document itself:
     the judge of what travels, independent of the generated models."""
-    document: dict[str, Any] = yaml.safe_load(spec.read_text())
-    return Draft7Validator({"$ref": pointer, "components": document.get("components", {})})
+    # YAML 1.2, as AsyncAPI tools read it (`on`/`off` are strings): PyYAML's safe_load would make them booleans.
+    document: dict[str, Any] = parse_text(spec.read_text(), spec.name)[0]
+    return Draft7Validator({**document, "$ref": pointer})

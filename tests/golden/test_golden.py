@@ -18,7 +18,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
-from brokers.servers import running_mosquitto
+from brokers.servers import running_mosquitto, running_rabbitmq
 
 RUNTIME = REPO / "generator" / "asyncapi_gen" / "runtime"
 
@@ -49,6 +49,7 @@ EXPECTED_RUNTIME = {
     "websocket-gemini": {"core", "websocket"},
     "websocket-components": {"core", "websocket"},
     "streetlights-mqtt": {"core", "mqtt"},
+    "rpc-server-amqp": {"core", "amqp"},
 }
 
 
@@ -121,7 +122,8 @@ def test_dependencies_follow_from_the_runtime_carried(golden: Golden) -> None:
     names = {re.split(r"[<>=!~ ]", requirement)[0] for requirement in project["dependencies"]}
     carried = EXPECTED_RUNTIME[golden.id]
     assert names == {"pydantic"} | ({"websockets"} if "websocket" in carried else set()) | (
-        {"aiortc"} if "webrtc" in carried else set()) | ({"aiomqtt"} if "mqtt" in carried else set())
+        {"aiortc"} if "webrtc" in carried else set()) | ({"aiomqtt"} if "mqtt" in carried else set()) | (
+        {"aio-pika"} if "amqp" in carried else set())
 
 
 @pytest.mark.parametrize("golden", [g for g in TARGETS if "webrtc" not in EXPECTED_RUNTIME[g.id]], ids=lambda g: g.id)
@@ -139,7 +141,7 @@ def test_top_level_exports_the_public_api(golden: Golden) -> None:
              "TokenRejected", "ConnectError", "SPEC_SHA256"]
     if "webrtc" in EXPECTED_RUNTIME[golden.id]:
         names += ["SignalingError", "IceConfig", "ToneAudioTrack", "SyntheticVideoTrack"]
-    if golden.id == "streetlights-mqtt":  # a broker document: what a user's transport implements and hands back
+    if {"mqtt", "amqp"} & EXPECTED_RUNTIME[golden.id]:  # a broker document: what a user's transport implements
         names += ["AddressedClientTransport", "AddressedServerSession", "Received", "parameters_of"]
     code = f"import {golden.package} as p; missing = [n for n in {names!r} if not hasattr(p, n)]; print(missing)"
     result = run(sys.executable, "-c", code, env={**os.environ, "PYTHONPATH": str(golden.output)})
@@ -185,7 +187,9 @@ def test_readme_example_runs_as_printed(golden: Golden, tmp_path: Path) -> None:
     script.write_text(example.group(1))
     with contextlib.ExitStack() as stack:
         # A broker package's example takes the broker's URL as its argument, as the README says.
-        broker = [stack.enter_context(running_mosquitto())] if "mqtt" in EXPECTED_RUNTIME[golden.id] else []
+        carried = EXPECTED_RUNTIME[golden.id]
+        broker = [stack.enter_context(running_mosquitto())] if "mqtt" in carried else []
+        broker += [stack.enter_context(running_rabbitmq()).url] if "amqp" in carried else []
         result = run(sys.executable, str(script), *broker, cwd=tmp_path, timeout=120,
                      env={**os.environ, "PYTHONPATH": str(golden.output)})
     assert result.returncode == 0, result.stdout + result.stderr

@@ -12,6 +12,7 @@ import asyncio
 import datetime
 import json
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pydantic import BaseModel
@@ -29,17 +30,17 @@ _REPLIES: tuple[tuple[str, type[BaseModel], str], ...] = (
     (
         "smartylighting/streetlights/1/0/action/{streetlightId}/turn/on",
         models.TurnOnOffPayload,
-        "{}",
+        '{"command": "on", "sentAt": "2024-01-01T00:00:00Z"}',
     ),
     (
         "smartylighting/streetlights/1/0/action/{streetlightId}/turn/off",
         models.TurnOnOffPayload,
-        "{}",
+        '{"command": "on", "sentAt": "2024-01-01T00:00:00Z"}',
     ),
     (
         "smartylighting/streetlights/1/0/action/{streetlightId}/dim",
         models.DimLightPayload,
-        "{}",
+        '{"percentage": 0, "sentAt": "2024-01-01T00:00:00Z"}',
     ),
 )
 """(channel address, model, JSON) of each message the mock sends in answer to a valid one."""
@@ -89,22 +90,29 @@ class MockHandler(ServerHandler):
         self.state_index = 0
 
     async def on_open(self, session: ServerSession) -> None:
-        """Start the session: send the media tracks."""
+        """Start the session: publish what the application sends on its own."""
         session.spawn(
             self._feed(
-                session,
-                "smartylighting/streetlights/1/0/action/{streetlightId}/turn/on",
+                lambda: self._reply(
+                    session,
+                    "smartylighting/streetlights/1/0/action/{streetlightId}/turn/on",
+                )
             )
         )  # a feed: the client only listens
         session.spawn(
             self._feed(
-                session,
-                "smartylighting/streetlights/1/0/action/{streetlightId}/turn/off",
+                lambda: self._reply(
+                    session,
+                    "smartylighting/streetlights/1/0/action/{streetlightId}/turn/off",
+                )
             )
         )  # a feed: the client only listens
         session.spawn(
             self._feed(
-                session, "smartylighting/streetlights/1/0/action/{streetlightId}/dim"
+                lambda: self._reply(
+                    session,
+                    "smartylighting/streetlights/1/0/action/{streetlightId}/dim",
+                )
             )
         )  # a feed: the client only listens
 
@@ -160,9 +168,9 @@ class MockHandler(ServerHandler):
                     reply.model_dump_json(by_alias=True, exclude_none=True),
                 )
 
-    async def _feed(self, session: ServerSession, address: str) -> None:
+    async def _feed(self, publish: Callable[[], Awaitable[Any]]) -> None:
         while True:
-            await self._reply(session, address)
+            await publish()
             if self.feed_interval is None:
                 return
             await asyncio.sleep(self.feed_interval)

@@ -63,7 +63,7 @@ class MockHandler(ServerHandler):
         self.state_index = 0
 
     async def on_open(self, session: ServerSession) -> None:
-        """Start the session: send the media tracks."""
+        """Start the session."""
 
     async def on_message(self, session: ServerSession, message: models.Message) -> None:
         if self._asks_to_end("/test", message):

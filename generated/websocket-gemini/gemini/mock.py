@@ -66,7 +66,7 @@ class MockHandler(ServerHandler):
         self.state_index = 0
 
     async def on_open(self, session: ServerSession) -> None:
-        """Start the session: send the media tracks."""
+        """Start the session."""
         session.spawn(
             self._reply(session, "/v1/marketdata/{symbol}")
         )  # a feed: the client only listens

@@ -11,6 +11,7 @@ from .addressing import (
     AddressedServerSession,
     Received,
     ReceivedCallback,
+    new_correlation_id,
     parameters_of,
 )
 from .admission import Admission, LocalAdmission, Placement
@@ -92,5 +93,6 @@ __all__ = [
     "UnknownMessage",
     "WireError",
     "WireModel",
+    "new_correlation_id",
     "parameters_of",
 ]

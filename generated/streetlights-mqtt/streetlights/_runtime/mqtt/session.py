@@ -15,7 +15,7 @@ import contextlib
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any, Self
 from urllib.parse import urlsplit
 
@@ -25,11 +25,11 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from pydantic import BaseModel, ValidationError
 
-from ..core.addressing import Received, ReceivedCallback, parameters_of
+from ..core.addressing import Received, parameters_of
+from ..core.broker import BrokerSession
 from ..core.channels import ChannelSpec, Side
 from ..core.codec import Router, encode_json
-from ..core.contracts import ErrorCallback, MessageCallback
-from ..core.delivery import HIGH_WATER, Delivery
+from ..core.delivery import HIGH_WATER
 from ..core.errors import (
     RAW_EXCERPT_BYTES,
     CloseReason,
@@ -49,7 +49,7 @@ def subscription_of(channel: str) -> str:
     return re.sub(r"\{[^{}]+\}", "+", channel)
 
 
-class MqttSession:
+class MqttSession(BrokerSession):
     """A connection to the broker at ``url`` that sends and receives the messages of ``channels``."""
 
     def __init__(
@@ -75,12 +75,10 @@ class MqttSession:
         self._qos, self._retain = qos, retain
         self._connect_timeout = connect_timeout
         self.id = client_id or f"asyncapi-gen-{uuid.uuid4().hex[:12]}"
+        super().__init__(self._channels)
         self._router = Router(channels, side)
-        self._delivery = Delivery(self._channels)
         self._client: aiomqtt.Client | None = None
         self._reader: asyncio.Task[None] | None = None
-        self._close_reason: CloseReason | None = None
-        self._ended = asyncio.Event()
 
     # -- connecting ------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -131,20 +129,22 @@ class MqttSession:
         address: str,
         message: BaseModel,
         headers: BaseModel | None = None,
+        *,
+        correlation_id: str | None = None,
+        reply_to: str | None = None,
     ) -> None:
-        """Publish ``message`` (JSON) to topic ``address``, with ``headers`` as user properties."""
+        """Publish ``message`` (JSON) to topic ``address``, with ``headers`` as user properties and the
+        correlation id and reply topic as MQTT 5 correlation data and response topic."""
         properties = None
-        if headers is not None:
-            properties = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
-            properties.UserProperty = [
-                (name, value if isinstance(value, str) else json.dumps(value))
-                for name, value in headers.model_dump(
-                    mode="json", by_alias=True, exclude_none=True
-                ).items()
-            ]
+        if headers is not None or correlation_id is not None or reply_to is not None:
+            properties = _properties(headers, correlation_id, reply_to)
         await self._publish(
             self._channels.get(channel), address, encode_json(message), properties
         )
+
+    def reply_address(self, channel: str) -> str:
+        """A topic of ``channel`` this connection is subscribed to, its parameters filled with the client id."""
+        return re.sub(r"\{[^{}]+\}", self.id, channel)
 
     async def send(self, address: str, message: BaseModel) -> None:
         """Publish ``message`` to topic ``address`` (a channel without parameters)."""
@@ -186,35 +186,6 @@ class MqttSession:
             raise SessionClosed(f"publishing to {topic!r} failed: {error}") from error
 
     # -- receiving -------------------------------------------------------------------------
-    def on_received(self, channel: str, callback: ReceivedCallback) -> None:
-        """Call ``callback`` with every message received on ``channel``, with its envelope."""
-        self._delivery.on_message(channel, callback)
-
-    def received(self, channel: str) -> AsyncIterator[Received[Any, Any]]:
-        """Every message received on ``channel`` from now on, with its envelope."""
-        return self._delivery.messages(channel)
-
-    def on_message(self, address: str, callback: MessageCallback) -> None:
-        """Call ``callback`` with every validated message received on ``address`` (without envelope)."""
-
-        async def unwrap(received: Received[Any, Any]) -> None:
-            await callback(received.message)
-
-        self._delivery.on_message(address, unwrap)
-
-    def messages(self, address: str) -> AsyncIterator[Any]:
-        """Every validated message received on ``address`` (without envelope)."""
-
-        async def unwrap() -> AsyncIterator[Any]:
-            async for received in self._delivery.messages(address):
-                yield received.message
-
-        return unwrap()
-
-    def on_error(self, callback: ErrorCallback) -> None:
-        """Call ``callback`` with every message that failed validation (the session continues)."""
-        self._delivery.on_error(callback)
-
     async def _read(self, client: aiomqtt.Client) -> None:
         reason = CloseReason.PEER_GONE
         try:
@@ -248,7 +219,19 @@ class MqttSession:
         if isinstance(headers, SessionError):
             self._delivery.deliver_error(headers)
             return
-        self._delivery.deliver(address, Received(message, topic, parameters, headers))
+        correlation = getattr(properties, "CorrelationData", None)
+        reply_to = getattr(properties, "ResponseTopic", None)
+        self._delivery.deliver(
+            address,
+            Received(
+                message,
+                topic,
+                parameters,
+                headers,
+                correlation.decode(errors="replace") if correlation else None,
+                reply_to or None,
+            ),
+        )
 
     def _headers(
         self, spec: ChannelSpec, address: str, raw: bytes, properties: Properties | None
@@ -286,23 +269,22 @@ class MqttSession:
         if not self._delivery.in_callback:
             await self._delivery.finish(1.0)
 
-    def _end(self, reason: CloseReason) -> None:
-        if self._close_reason is None:
-            self._close_reason = reason
-        self._ended.set()
 
-    async def wait_closed(self) -> CloseReason:
-        """Wait until the session has ended; returns why."""
-        await self._ended.wait()
-        assert self._close_reason is not None
-        return self._close_reason
-
-    @property
-    def closed(self) -> bool:
-        """True once the session has started closing."""
-        return self._close_reason is not None
-
-    @property
-    def close_reason(self) -> CloseReason | None:
-        """Why the session ended, or None while it runs."""
-        return self._close_reason
+def _properties(
+    headers: BaseModel | None, correlation_id: str | None, reply_to: str | None
+) -> Properties:
+    """MQTT 5 publish properties: headers as user properties (JSON text unless a string), the correlation id
+    as correlation data, the reply topic as response topic."""
+    properties = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+    if correlation_id is not None:
+        properties.CorrelationData = correlation_id.encode()
+    if reply_to is not None:
+        properties.ResponseTopic = reply_to
+    if headers is not None:
+        properties.UserProperty = [
+            (name, value if isinstance(value, str) else json.dumps(value))
+            for name, value in headers.model_dump(
+                mode="json", by_alias=True, exclude_none=True
+            ).items()
+        ]
+    return properties

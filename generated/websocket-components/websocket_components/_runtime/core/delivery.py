@@ -83,12 +83,16 @@ class Delivery:
         self._streams[address].add(stream)
         return stream
 
-    def deliver(self, address: str, message: Any) -> None:
-        """Hand a validated ``message`` of ``address`` to its streams and callbacks."""
+    def deliver(
+        self, address: str, message: Any, done: MessageCallback | None = None
+    ) -> None:
+        """Hand a validated ``message`` of ``address`` to its streams and callbacks; then, when given, call
+        ``done`` with it, once every callback has finished with it (a broker acknowledges it there)."""
         for stream in self._streams[address]:
             if stream.push(message) >= HIGH_WATER:
                 self.room.clear()
-        self._dispatch(self._message_callbacks[address], message)
+        callbacks = self._message_callbacks[address]
+        self._dispatch([*callbacks, done] if done is not None else callbacks, message)
 
     def deliver_error(self, error: SessionError) -> None:
         """Hand an error (a wire error, a failed task) to the error callbacks, in order with the messages."""

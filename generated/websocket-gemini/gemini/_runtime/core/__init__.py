@@ -12,6 +12,7 @@ from .addressing import (
     AddressedServerSession,
     Received,
     ReceivedCallback,
+    new_correlation_id,
     parameters_of,
 )
 from .admission import Admission, LocalAdmission, Placement
@@ -93,5 +94,6 @@ __all__ = [
     "UnknownMessage",
     "WireError",
     "WireModel",
+    "new_correlation_id",
     "parameters_of",
 ]

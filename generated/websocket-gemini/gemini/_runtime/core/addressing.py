@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
@@ -27,6 +28,7 @@ __all__ = [
     "AddressedServerSession",
     "Received",
     "ReceivedCallback",
+    "new_correlation_id",
     "parameters_of",
 ]
 
@@ -45,6 +47,10 @@ class Received(Generic[MessageT_co, HeadersT_co]):
     """The channel parameters' values, by the names the document gives them."""
     headers: HeadersT_co
     """The validated headers; None when the message carried none."""
+    correlation_id: str | None = None
+    """The correlation id it carried (AMQP ``correlation_id``, MQTT 5 correlation data), if any."""
+    reply_to: str | None = None
+    """Where the sender wants the answer (AMQP ``reply_to``, MQTT 5 response topic), if anywhere."""
 
 
 ReceivedCallback = Callable[[Received[Any, Any]], Awaitable[None]]
@@ -59,8 +65,19 @@ class Addressed(Protocol):
         address: str,
         message: BaseModel,
         headers: BaseModel | None = None,
+        *,
+        correlation_id: str | None = None,
+        reply_to: str | None = None,
     ) -> None:
-        """Send ``message`` on ``channel`` (its address as written) to ``address`` (filled in)."""
+        """Send ``message`` on ``channel`` (its address as written) to ``address`` (filled in), with the
+        correlation id and the address the answer should go to, when given."""
+        ...
+
+    def reply_address(self, channel: str) -> str:
+        """An address of ``channel`` that this side receives on, to name as a request's ``reply_to``.
+
+        For a channel that is all parameters (AMQP's ``{queue}``), the broker-named queue of this connection.
+        """
         ...
 
     def on_received(self, channel: str, callback: ReceivedCallback) -> None:
@@ -81,6 +98,11 @@ class AddressedClientTransport(ClientTransport, Addressed, Protocol):
 
 class AddressedServerSession(ServerSession, Addressed, Protocol):
     """A server session whose messages carry their own address and headers."""
+
+
+def new_correlation_id() -> str:
+    """A fresh correlation id for a request: 32 random hex digits."""
+    return uuid.uuid4().hex
 
 
 def parameters_of(channel: str, address: str) -> dict[str, str] | None:

@@ -64,7 +64,13 @@ class UnavailableClientTransport:
         address: str,
         message: BaseModel,
         headers: BaseModel | None = None,
+        *,
+        correlation_id: str | None = None,
+        reply_to: str | None = None,
     ) -> None:
+        raise self._error()
+
+    def reply_address(self, channel: str) -> str:
         raise self._error()
 
     def messages(self, address: str) -> AsyncIterator[Any]:
