@@ -156,6 +156,17 @@ class DevTools:
         path.write_bytes(base64.b64decode(shot["data"]))
 
 
+async def devtools_port(profile: Path, timeout: float = 15.0) -> int:
+    """The port of a browser started with `--remote-debugging-port=0` and `--user-data-dir=profile`."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    active = profile / "DevToolsActivePort"
+    while not active.exists() or not active.read_text().strip():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("Chromium did not open its DevTools port")
+        await asyncio.sleep(0.1)
+    return int(active.read_text().split()[0])
+
+
 def _targets(port: int) -> list[dict[str, Any]]:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=2) as response:
         targets: list[dict[str, Any]] = json.loads(response.read())

@@ -26,13 +26,15 @@ SCREENSHOT = HERE.parents[0] / "artifacts" / "web-page.png"
 MIN_FPS = 25.0
 
 
-def run_session(out: Path) -> dict[str, Any]:
+def run_session(mode: str, out: Path, screenshot: Path | None = None) -> dict[str, Any]:
     find_chromium()
     if os.geteuid() != 0 or shutil.which("unshare") is None or shutil.which("ip") is None:
         pytest.fail("this test runs Chromium in its own network namespace: it needs root, `unshare` (util-linux) "
                     "and `ip` (iproute2)")
-    SCREENSHOT.unlink(missing_ok=True)
-    command = ["unshare", "-n", "--", sys.executable, str(HERE / "web_session.py"), str(out), str(SCREENSHOT)]
+    command = ["unshare", "-n", "--", sys.executable, str(HERE / "web_session.py"), mode, str(out)]
+    if screenshot is not None:
+        screenshot.unlink(missing_ok=True)
+        command.append(str(screenshot))
     done = subprocess.run(command, cwd=HERE, capture_output=True, text=True, timeout=150, check=False)
     report = out / "result.json"
     if not report.exists():
@@ -43,7 +45,7 @@ def run_session(out: Path) -> dict[str, Any]:
 
 
 def test_the_web_page_runs_a_session_with_the_mock_in_chromium(tmp_path: Path) -> None:
-    result = run_session(tmp_path)
+    result = run_session("recorded", tmp_path, SCREENSHOT)
     context = json.dumps({k: v for k, v in result.items() if k != "chromiumLog"}, indent=1)[:6000]
     assert result["ok"], f"the session failed:\n{result.get('error')}\n{context}\n{result['chromiumLog']}"
 
@@ -88,3 +90,23 @@ def test_the_web_page_runs_a_session_with_the_mock_in_chromium(tmp_path: Path) -
     assert not end["videoPlaying"] and all(button["disabled"] for button in end["buttons"]), context
     assert result["endStats"]["connectionState"] == "closed", context
     assert result["sessions"] == 1, context
+
+
+def test_the_mock_command_with_web_serves_a_page_that_runs_a_session(tmp_path: Path) -> None:
+    """`python -m runway_characters.mock --web --api-key KEY`: the page, given the key, connects, plays the video,
+    shows states and transcripts, and ends the session on End session."""
+    result = run_session("cli", tmp_path)
+    mock_log = (tmp_path / "mock.log").read_text(errors="replace")
+    context = json.dumps({k: v for k, v in result.items() if k != "chromiumLog"}, indent=1)[:5000] + "\n" + mock_log
+    assert result["ok"], f"the session failed:\n{result.get('error')}\n{context}\n{result['chromiumLog']}"
+    assert "web: http://127.0.0.1:8766/" in mock_log, context
+    assert [button["label"] for button in result["before"]["buttons"]] == ["Mute", "Unmute", "End session"]
+    refused = result["refused"]
+    assert len(refused["errors"]) == 1 and "wants an API key (401)" in refused["errors"][0], context
+    assert refused["ended"] == "Session ended · It could not connect", context
+    assert result["connected"]["videoPlaying"] and result["connected"]["connection"] == "Connected", context
+    assert any("Session State Event connected" in line for line in result["connected"]["log"]), context
+    assert sum("Transcript Event" in line for line in result["mid"]["log"]) == 2, context
+    end = result["end"]
+    assert end["state"] == "ended" and end["ended"] == "Session ended · The server ended the session", context
+    assert end["log"][-2].endswith("sent End session") and end["log"][-1].endswith("ended"), context

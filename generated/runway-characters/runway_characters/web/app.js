@@ -475,6 +475,11 @@
     ui.placeholder.hidden = false;
     ui.placeholder.textContent = "Connecting…";
     ui.fields.hidden = true;
+    ui.errors.replaceChildren();  // a new session starts with a clean slate
+    ui.errorsPanel.hidden = true;
+    ui.log.replaceChildren(element("li", "empty", "Messages appear here as they arrive."));
+    received = 0;
+    ui.logCount.hidden = true;
     document.body.dataset.session = "connecting";
     if (API.state) setState("—");
     try {
