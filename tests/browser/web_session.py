@@ -134,6 +134,8 @@ async def session(out: Path, screenshot: Path | None, result: dict[str, Any], mo
             page = await DevTools.attach(DEVTOOLS_PORT)
             await until(page, "its script loaded", "document.readyState === 'complete' && !!window.asyncapiPage")
             result["before"] = await page.evaluate(SHOWN)
+            if screenshot is not None:
+                await page.screenshot(screenshot.with_name(screenshot.stem + "-before.png"))
             if mode == "cli":  # first without the key the mock requires, then with it typed in
                 await click(page, "Connect")
                 await until(page, "the refusal", "document.body.dataset.session === 'ended'")
@@ -164,6 +166,8 @@ async def session(out: Path, screenshot: Path | None, result: dict[str, Any], mo
             if server is not None:
                 await wait_for("the server to close its session", lambda: server.active_sessions == 0)
             result["end"] = await page.evaluate(SHOWN)
+            if screenshot is not None:
+                await page.screenshot(screenshot.with_name(screenshot.stem + "-ended.png"))
             result["endStats"] = await page.evaluate("window.asyncapiPage.stats()")
         finally:
             result["mockReceived"] = handlers[0].received if handlers else []

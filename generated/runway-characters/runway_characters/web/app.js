@@ -462,6 +462,8 @@
       ui.connect.hidden = false;
       ui.connect.textContent = "New session";
       ui.fields.hidden = false;
+      ui.log.scrollTop = ui.log.scrollHeight;  // the form is back: keep the last messages in view
+      if (this.lastFrames) ui.stats.textContent = "last measured: " + ui.stats.textContent;
       document.body.dataset.session = "ended";
     }
   }
@@ -474,6 +476,8 @@
     ui.ended.hidden = true;
     ui.placeholder.hidden = false;
     ui.placeholder.textContent = "Connecting…";
+    ui.stats.textContent = "no media yet";
+    ui.video.srcObject = null;
     ui.fields.hidden = true;
     ui.errors.replaceChildren();  // a new session starts with a clean slate
     ui.errorsPanel.hidden = true;
