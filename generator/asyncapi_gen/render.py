@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import textwrap
@@ -85,24 +86,33 @@ def _stamp(api: Api, path: str, text: str) -> str:
     return f"# {line}\n{text}"
 
 
+# The options every environment is made with; they shape the compiled code, so they key the bytecode cache too.
+_OPTIONS: dict[str, Any] = {"undefined": jinja2.StrictUndefined, "keep_trailing_newline": True, "trim_blocks": True,
+                            "lstrip_blocks": True, "autoescape": False}
+
+
 def _environment(template_dir: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if template_dir is not None:
         loaders.append(jinja2.FileSystemLoader(str(template_dir)))
     loaders.append(jinja2.FileSystemLoader(str(builtin_templates())))
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
-    )
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), bytecode_cache=_bytecode_cache(), **_OPTIONS)
     env.filters.update(script_json=script_json, py_str=py_str, docstring=docstring, one_line=one_line, toml_str=toml_str, py_json=py_json,
                        payload_type=payload_type, parameter_type=parameter_type, pep440=pep440, isinstance_of=isinstance_of,
                        indefinite=indefinite, wrap=wrap, headers_type=headers_type,
                        envelope_keywords=envelope_keywords, filled_address=filled_address, parameter_arguments=parameter_arguments)
     return env
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (in Jinja's per-user temporary folder): compiling them is most of what
+    rendering costs on a small spec. An entry is used only for the same template text (Jinja checks a digest of the
+    source), the same Jinja and Python (its magic header), and the same options (the file name below)."""
+    key = hashlib.sha256(f"{jinja2.__version__} {sorted(_OPTIONS.items(), key=str)}".encode()).hexdigest()[:16]
+    try:
+        return jinja2.FileSystemBytecodeCache(pattern=f"asyncapi-gen-{key}-%s.cache")
+    except (OSError, RuntimeError):  # no safe folder of our own: compile every time
+        return None
 
 
 def py_str(value: Any) -> str:
