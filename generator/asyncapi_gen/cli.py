@@ -8,7 +8,6 @@ workflow annotations, on stdout). docs/diagnostics.md describes all three.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import sys
@@ -149,6 +148,8 @@ def _explain(report: _Report, entry: dict[str, Any], target: Target, out: Path, 
 
 
 def _diff(out: Path, path: str, result: BuildResult) -> str:
+    import difflib  # only a stale check with --diff needs it
+
     old = (out / path).read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
     new = result.files[path].splitlines(keepends=True)
     return "".join(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}"))

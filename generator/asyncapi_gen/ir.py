@@ -285,6 +285,7 @@ class TransportBinding:
     media: bool  # whether sessions carry audio/video tracks
     built_in: bool  # whether the runtime carries the protocol (else the user passes a transport of their own)
     addressed: bool = False  # whether each message names its own address and carries headers (brokers)
+    web_page: tuple[str, ...] = ()  # templates of the browser client rendered into `<package>/web/` (`web/*.jinja`)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,16 @@
-"""Load a YAML or JSON file into plain data, remembering the line and column of every node by JSON pointer."""
+"""Load a YAML or JSON file into plain data, remembering the line and column of every node by JSON pointer.
+
+JSON goes through `json.loads`, its positions scanned only if a diagnostic asks (`jsonpos`). YAML is composed by
+libyaml when PyYAML has it (the same nodes and marks, about ten times faster) and by pure-Python PyYAML otherwise,
+or when libyaml refuses the text: the error a user sees is always PyYAML's.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,9 +18,13 @@ from typing import Any
 import yaml
 
 from asyncapi_gen.diagnostics import Diagnostic, Severity, join_pointer
+from asyncapi_gen.jsonpos import JsonPositions
+from asyncapi_gen.surrogates import clean_strings, join_surrogates
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_NODES = 2_000_000  # guards against alias bombs ("billion laughs"), which share nodes but multiply walks
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -25,8 +35,8 @@ class SourceFile:
     display: str
     data: Any
     sha256: str
-    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[str, tuple[int, int]] = field(default_factory=dict)  # pointer -> where its key is written
+    positions: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    key_positions: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # pointer -> where its key is written
 
     def locate(self, pointer: str, *, key: bool = False) -> tuple[int, int]:
         """The position of the node at pointer (of its key, with key=True), or of its nearest located ancestor."""
@@ -78,24 +88,39 @@ def load_file(path: Path, display: str | None = None) -> SourceFile:
     return SourceFile(path, shown, data, hashlib.sha256(raw).hexdigest(), positions, key_positions)
 
 
-def parse_text(text: str, display: str) -> tuple[Any, dict[str, tuple[int, int]]]:
-    """Parse YAML (JSON included) with positions; fall back to strict JSON for JSON that PyYAML's 1.1 rules refuse."""
+def parse_text(text: str, display: str) -> tuple[Any, Mapping[str, tuple[int, int]]]:
+    """Parse YAML or JSON with positions; JSON that is not valid JSON is read as YAML (a flow mapping)."""
     data, positions, _ = _parse(text, display)
     return data, positions
 
 
-def _parse(text: str, display: str) -> tuple[Any, dict[str, tuple[int, int]], dict[str, tuple[int, int]]]:
+Positions = Mapping[str, tuple[int, int]]
+
+
+def _parse(text: str, display: str) -> tuple[Any, Positions, Positions]:
     """parse_text, plus where each mapping member's key is written (pointer of the member -> line, col)."""
     looks_like_json = text.lstrip().startswith(("{", "["))
     if looks_like_json:
         # Tabs are legal JSON whitespace but not YAML indentation; a raw tab cannot occur inside a JSON string,
         # so a space in its place keeps every line and column.
         text = text.replace("\t", " ")
+        try:
+            data = json.loads(text, parse_constant=_not_json)
+        except json.JSONDecodeError as exc:
+            json_error = exc  # `{a: 1}` is YAML's flow style: read as YAML below, or refused with JSON's message
+        else:
+            # Only an escape of a surrogate (`\ud83c`) can put a half in the data: skip the walk when none is written.
+            if _SURROGATE_ESCAPE.search(text):
+                data = clean_strings(data)
+            index = JsonPositions(text)
+            return data, index.nodes, index.keys
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text)
     except yaml.YAMLError as exc:
         if looks_like_json:
-            return _parse_json(text, display), {}, {}
+            diagnostic = Diagnostic(Severity.ERROR, "json-syntax", f"invalid JSON: {json_error.msg}", display,
+                                    json_error.lineno, json_error.colno)
+            raise LoadError(diagnostic) from None
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         detail = getattr(exc, "problem", None) or getattr(exc, "context", None) or str(exc)
@@ -105,6 +130,21 @@ def _parse(text: str, display: str) -> tuple[Any, dict[str, tuple[int, int]], di
     _check_expanded_size(node, display)
     builder = _Builder(display)
     return builder.build(node, ""), builder.positions, builder.key_positions
+
+
+def _not_json(word: str) -> Any:
+    # json.loads takes NaN and Infinity, which JSON has not: such a text is read as YAML, where they are words.
+    raise json.JSONDecodeError(f"{word} is not a JSON value", word, 0)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node graph of text, by libyaml; where libyaml refuses it, by PyYAML, whose verdict and message count."""
+    if _FAST_LOADER is not yaml.SafeLoader:
+        try:
+            return yaml.compose(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
 def _check_expanded_size(root: yaml.Node, display: str) -> None:
@@ -140,35 +180,6 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
     return []
-
-
-def _parse_json(text: str, display: str) -> Any:
-    try:
-        return _clean_strings(json.loads(text))
-    except json.JSONDecodeError as exc:
-        diagnostic = Diagnostic(Severity.ERROR, "json-syntax", f"invalid JSON: {exc.msg}", display, exc.lineno, exc.colno)
-        raise LoadError(diagnostic) from None
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _join_surrogates(text: str) -> str:
-    """PyYAML decodes JSON's `\\ud83c\\udf89` escapes as two halves; join them into the one character meant."""
-    if not _SURROGATE.search(text):
-        return text
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-
-
-def _clean_strings(data: Any) -> Any:
-    """Lone or split surrogates from JSON escapes, made into real characters (or U+FFFD) everywhere in data."""
-    if isinstance(data, str):
-        return _join_surrogates(data)
-    if isinstance(data, list):
-        return [_clean_strings(item) for item in data]
-    if isinstance(data, dict):
-        return {_join_surrogates(key): _clean_strings(value) for key, value in data.items()}
-    return data
 
 
 class _Builder:
@@ -217,11 +228,11 @@ class _Builder:
             value = self._constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError:
             return str(node.value)
-        return _join_surrogates(value) if isinstance(value, str) else value
+        return join_surrogates(value) if isinstance(value, str) else value
 
     def _scalar_text(self, node: yaml.Node) -> str:
         if isinstance(node, yaml.ScalarNode):
             # A key is a name: `on:`, `null:`, `0x1F:` mean those words, not True, None or 31.
-            return _join_surrogates(str(node.value))
+            return join_surrogates(str(node.value))
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
         raise LoadError(Diagnostic(Severity.ERROR, "yaml-key", "mapping keys must be scalars", self.display, line, col))

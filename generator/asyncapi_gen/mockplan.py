@@ -117,7 +117,7 @@ def plan_mock(api: Api) -> MockPlan:
                 values = tuple(str(v) for v in schema["properties"][state_field]["enum"])
                 state = StateMachine(address, model, text, state_field, values)
             elif error is None and "error" in f"{message.key} {message.payload_model}".lower():
-                error = ErrorReply(address, model, text, _text_field(schema))
+                error = ErrorReply(address, model, text, text_field(schema))
             else:
                 replies.append(Reply(address, model, text))
     return MockPlan(tuple(replies), state, error, tuple(_end_signals(api, defs)), client_examples(api),
@@ -177,7 +177,8 @@ def _state_field(schema: dict[str, Any]) -> str | None:
     return None
 
 
-def _text_field(schema: dict[str, Any]) -> str | None:
+def text_field(schema: dict[str, Any]) -> str | None:
+    """The first required free-text property (a string with no const, enum or format): an error's message."""
     properties = schema.get("properties") or {}
     for name in schema.get("required") or ():
         spec = properties.get(name)

@@ -30,9 +30,9 @@ def emit_models(api: Api) -> tuple[Api, str]:
     """
     replaced = {union.name: union.members for union in api.unions if union.replaces_definition}
     code = _datamodel_code(without_definitions(api.models_schema, replaced)) if api.model_names else ""
-    defined = _check_classes(code, api.model_names)
+    tree = ast.parse(code or "\n")  # once: on a large spec, each parse of models.py costs a fraction of a second
+    defined = _check_classes(tree, api.model_names)
     api = _rename_clashing_unions(api, defined)
-    tree = ast.parse(code or "\n")
     return api, _module_docstring(api) + _strip_banner(code) + _unions_code(api, tree) + _not_null_code(api, tree)
 
 
@@ -81,8 +81,7 @@ def _datamodel_code(schema: dict[str, Any]) -> str:
     return result.replace(f"from {_BASE_PLACEHOLDER.rpartition('.')[0]} import", f"from {_BASE_MODULE} import")
 
 
-def _check_classes(code: str, expected: tuple[str, ...]) -> set[str]:
-    tree = ast.parse(code or "\n")
+def _check_classes(tree: ast.Module, expected: tuple[str, ...]) -> set[str]:
     defined = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
     defined |= {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets
                 if isinstance(t, ast.Name)}
@@ -110,9 +109,10 @@ def _unions_code(api: Api, tree: ast.Module) -> str:
     if not api.unions:
         return ""
     parts = ["\n"]
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}  # once, not once per union
     for union in api.unions:
         members = " | ".join(union.members)
-        field = _field_name(tree, union.members[0], union.discriminator) if union.discriminator else None
+        field = _field_name(classes, union.members[0], union.discriminator) if union.discriminator else None
         if field:
             discriminator = json.dumps(field)
             parts.append(f"{union.name} = Annotated[{members}, Field(discriminator={discriminator})]\n")
@@ -122,12 +122,11 @@ def _unions_code(api: Api, tree: ast.Module) -> str:
     return "".join(parts)
 
 
-def _field_name(tree: ast.Module, class_name: str, prop: str) -> str | None:
+def _field_name(classes: dict[str, ast.ClassDef], class_name: str, prop: str) -> str | None:
     """The Python field that holds JSON property prop in class_name (pydantic discriminates by field name).
 
     The field is the one named prop, or the one whose `Field(alias=...)` is prop, in the class or its bases.
     """
-    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
     pending = [class_name]
     while pending:
         node = classes.get(pending.pop(0))

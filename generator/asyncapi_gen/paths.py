@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 
 def builtin_templates() -> Path:
     """The templates folder: inside the installed package, or the repository's `templates/` in a source checkout."""
-    installed = resources.files("asyncapi_gen").joinpath("templates")
+    package = Path(__file__).resolve().parent  # what importlib.resources names, without importing it
+    installed = package / "templates"
     if installed.is_dir():
-        return Path(str(installed))
-    return Path(__file__).resolve().parents[2] / "templates"
+        return installed
+    return package.parents[1] / "templates"

@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import sys
 from dataclasses import asdict, dataclass
 from functools import cache
-from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
@@ -81,15 +82,38 @@ def generator_digest() -> str:
     digest = hashlib.sha256(__version__.encode())
     # Code and vendored schemas only: an installed wheel also holds templates/ inside the package, an editable
     # install does not, and both must record the same digest.
-    digest.update(_folder_digest(Path(str(resources.files("asyncapi_gen"))), (".py", ".json")).encode())
+    digest.update(_folder_digest(Path(__file__).resolve().parent, (".py", ".json")).encode())
     digest.update(_folder_digest(builtin_templates()).encode())
     for name in _DELEGATES:
-        try:
-            # major.minor: pyproject pins both to one minor series, whose patch releases keep their output
-            digest.update(f"{name}=={'.'.join(metadata.version(name).split('.')[:2])}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name} missing".encode())
+        version = installed_version(name)
+        # major.minor: pyproject pins both to one minor series, whose patch releases keep their output
+        digest.update(f"{name}=={'.'.join(version.split('.')[:2])}".encode() if version else f"{name} missing".encode())
     return digest.hexdigest()
+
+
+def installed_version(name: str) -> str | None:
+    """The version of an installed distribution, as importlib.metadata.version says (None when not installed).
+
+    Read from the name of its `<name>-<version>.dist-info` folder, first on sys.path, as importlib.metadata finds
+    it: importing importlib.metadata costs more than the rest of a current `check`. Other layouts (an egg, an
+    editable install of another kind) are left to importlib.metadata.
+    """
+    wanted = re.sub(r"[-_.]+", "_", name).lower()
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in names:
+            distribution, _, version = folder.removesuffix(".dist-info").partition("-")
+            if folder.endswith(".dist-info") and re.sub(r"[-_.]+", "_", distribution).lower() == wanted:
+                return version
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def input_digests(spec: Path, paths: list[Path]) -> dict[str, str]:

@@ -34,6 +34,10 @@ class Resolver:
     main: SourceFile
     root: Path
     files: dict[Path, SourceFile] = field(default_factory=dict)
+    # (ref, file it is read from) -> where it leads, or the RefError it raises: documents repeat the same few
+    # references thousands of times (`#/components/schemas/Id`), and every stage follows them again.
+    _targets: dict[tuple[str, Path, str], tuple[SourceFile, str] | RefError] = field(default_factory=dict,
+                                                                                     repr=False)
 
     def target(self, ref: str, origin: SourceFile) -> tuple[SourceFile, str]:
         """The file and pointer that ref names, read from origin; raises RefError when it cannot be followed.
@@ -43,7 +47,17 @@ class Resolver:
         pointer returned leads to the same node without passing through any `$ref` (in the file it is in), so
         that every way of naming a node gives one location.
         """
-        return self._target(ref, origin, ())
+        key = (ref, origin.path, origin.display)
+        found = self._targets.get(key)
+        if found is None:
+            try:
+                found = self._target(ref, origin, ())
+            except RefError as exc:
+                found = exc
+            self._targets[key] = found
+        if isinstance(found, RefError):
+            raise RefError(found.code, found.message, found.hint)
+        return found
 
     def _target(self, ref: str, origin: SourceFile, active: tuple[tuple[str, str], ...]) -> tuple[SourceFile, str]:
         parts = urlsplit(ref)
@@ -186,10 +200,12 @@ def _refs_in(data: Any, pointer: str) -> list[tuple[str, str]]:
             ref = node.get("$ref")
             if isinstance(ref, str):
                 found.append((ref, join_pointer(here, "$ref")))
-            stack.extend((value, join_pointer(here, key)) for key, value in node.items() if key != "$ref")
+            # Only containers can hold a `$ref`: scalars (most nodes) are not visited, nor their pointers made.
+            stack.extend((value, join_pointer(here, key)) for key, value in node.items()
+                         if key != "$ref" and isinstance(value, dict | list))
         elif isinstance(node, list):
             seen.add(id(node))
-            stack.extend((value, join_pointer(here, i)) for i, value in enumerate(node))
+            stack.extend((value, join_pointer(here, i)) for i, value in enumerate(node) if isinstance(value, dict | list))
     found.sort(key=lambda item: item[1])
     return found
 

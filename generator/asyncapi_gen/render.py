@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -16,6 +17,7 @@ from asyncapi_gen import __version__
 from asyncapi_gen.ir import Api, Channel, ChannelParameter, MessageKind, Operation, Payload, Role, Route
 from asyncapi_gen.mockplan import plan_mock
 from asyncapi_gen.paths import builtin_templates
+from asyncapi_gen.webplan import plan_web
 
 # (template, output path with {package} placeholder). Order is the order files are listed in the package README.
 PACKAGE_TEMPLATES = (
@@ -34,11 +36,15 @@ def render_package(api: Api, models_body: str, template_dir: Path | None = None)
     """Every file of the package except formatting: relative path -> text."""
     env = _environment(template_dir)
     files: dict[str, str] = {}
+    mock = plan_mock(api)
     context = {"api": api, "Role": Role, "MessageKind": MessageKind, "generator_version": __version__,
-               "mock": plan_mock(api)}
+               "mock": mock, "web": plan_web(api, mock)}
     for template, path in PACKAGE_TEMPLATES:
         text = env.get_template(template).render(context)
         files[path.format(package=api.package)] = _stamp(api, path, text)
+    for template in api.binding.web_page:  # the browser client, for transports a browser can speak
+        path = f"{api.package}/{template.removesuffix('.jinja')}"
+        files[path] = _stamp(api, path, env.get_template(template).render(context))
     files[f"{api.package}/models.py"] = _stamp(api, "models.py", models_body)
     files[f"{api.package}/py.typed"] = ""
     for name, text in runtime_sources(api.binding.runtime_packages).items():
@@ -74,9 +80,16 @@ def runtime_sources(packages: tuple[str, ...]) -> dict[str, str]:
 
 def _stamp(api: Api, path: str, text: str) -> str:
     line = header_line(api)
-    if path.endswith(".md"):
-        return f"<!-- {line} -->\n{text}"
+    if path.endswith((".md", ".html")):
+        return f"<!-- {re.sub('-(?=-)', '- ', line)} -->\n{text}"  # a comment holds no `--`
+    if path.endswith((".js", ".css")):
+        return f"/* {line.replace('*/', '* /')} */\n{text}"
     return f"# {line}\n{text}"
+
+
+# The options every environment is made with; they shape the compiled code, so they key the bytecode cache too.
+_OPTIONS: dict[str, Any] = {"undefined": jinja2.StrictUndefined, "keep_trailing_newline": True, "trim_blocks": True,
+                            "lstrip_blocks": True, "autoescape": False}
 
 
 def _environment(template_dir: Path | None) -> jinja2.Environment:
@@ -84,15 +97,8 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
     if template_dir is not None:
         loaders.append(jinja2.FileSystemLoader(str(template_dir)))
     loaders.append(jinja2.FileSystemLoader(str(builtin_templates())))
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
-    )
-    env.filters.update(py_str=py_str, docstring=docstring, one_line=one_line, toml_str=toml_str, py_json=py_json,
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), bytecode_cache=_bytecode_cache(), **_OPTIONS)
+    env.filters.update(script_json=script_json, py_str=py_str, docstring=docstring, one_line=one_line, toml_str=toml_str, py_json=py_json,
                        payload_type=payload_type, parameter_type=parameter_type, pep440=pep440, isinstance_of=isinstance_of,
                        indefinite=indefinite, wrap=wrap, headers_type=headers_type,
                        envelope_keywords=envelope_keywords, py_literal=py_literal, filled_address=filled_address, parameter_arguments=parameter_arguments,
@@ -101,9 +107,29 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
     return env
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (in Jinja's per-user temporary folder): compiling them is most of what
+    rendering costs on a small spec. An entry is used only for the same template text (Jinja checks a digest of the
+    source), the same Jinja and Python (its magic header), and the same options (the file name below)."""
+    key = hashlib.sha256(f"{jinja2.__version__} {sorted(_OPTIONS.items(), key=str)}".encode()).hexdigest()[:16]
+    try:
+        return jinja2.FileSystemBytecodeCache(pattern=f"asyncapi-gen-{key}-%s.cache")
+    except (OSError, RuntimeError):  # no safe folder of our own: compile every time
+        return None
+
+
 def py_str(value: Any) -> str:
     """A Python string literal for any spec string (repr escapes quotes, backslashes and control characters)."""
     return repr(str(value))
+
+
+def script_json(value: Any) -> str:
+    """JSON safe inside an HTML `<script type="application/json">` block: no `<`, `>` or `&` can end it early.
+
+    The page parses it with JSON.parse; nothing from the spec is ever spliced into code or markup.
+    """
+    text = json.dumps(value, sort_keys=True, ensure_ascii=True, indent=1)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def py_json(value: Any) -> str:

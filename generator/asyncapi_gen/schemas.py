@@ -35,6 +35,10 @@ class ModelSchemaBuilder:
     _by_location: dict[tuple[str, str], str] = field(default_factory=dict)
     _discriminated: set[str] = field(default_factory=set)  # children already given their discriminator constant
     _origins: dict[str, Location] = field(default_factory=dict)  # where each definition was written
+    _order: list[str] = field(default_factory=list)  # the keys of _origins, in order, for the incremental pass
+    _examined: int = 0  # how many of _order _apply_discriminators has read
+    _parents: dict[str, str] = field(default_factory=dict)  # definitions with a `discriminator` -> its property
+    _waiting: dict[str, dict[str, None]] = field(default_factory=dict)  # unknown parent -> children extending it
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def add_components(self) -> None:
@@ -57,7 +61,7 @@ class ModelSchemaBuilder:
         """A class for a schema that is written nowhere as it stands (merged from a message and its traits);
         location is where its `$ref`s are resolved from."""
         name = self.names.claim(_class_name(suggested))
-        self._origins[name] = location
+        self._set_origin(name, location)
         self.defs[name] = {}
         self.defs[name] = self._copy(schema, location)
         return name
@@ -100,8 +104,8 @@ class ModelSchemaBuilder:
                 continue
             member = self.names.claim(_class_name(f"{name} {tag}"))
             self.defs[member] = branch
-            self._origins[member] = Location(self._origins[name].file,
-                                             join_pointer(self._origins[name].pointer, key, index))
+            self._set_origin(member, Location(self._origins[name].file,
+                                              join_pointer(self._origins[name].pointer, key, index)))
             schema[key][index] = {"$ref": "#/$defs/" + member}
             members.append(member)
         return tuple(members)
@@ -117,32 +121,55 @@ class ModelSchemaBuilder:
             return self._by_location[key]
         name = self.names.claim(_class_name(suggested))
         self._by_location[key] = name
-        self._origins[name] = location
+        self._set_origin(name, location)
         self.defs[name] = {}  # registered first: a schema that refers to itself finds its own name
         self.defs[name] = self._copy(lookup(location.file.data, location.pointer), location)
         return name
 
+    def _set_origin(self, name: str, location: Location) -> None:
+        self._origins[name] = location
+        self._order.append(name)
+
     def _apply_discriminators(self) -> None:
         """AsyncAPI's `discriminator: prop` on a parent means: each schema that extends it (allOf) has `prop` equal
-        to its own component name. Written out as a `const`, it makes unions of those schemas discriminated."""
-        parents: dict[str, str] = {}
-        for name, location in self._origins.items():
+        to its own component name. Written out as a `const`, it makes unions of those schemas discriminated.
+
+        Called before every read of the definitions, so it is incremental: each definition is read once, when it
+        is new, and a child is looked at again only when a parent it extends has just become known (a child that
+        waits for its parent is filed under that parent's name). The outcome is that of a full pass at each call.
+        """
+        if self._examined == len(self._order):
+            return
+        new = self._order[self._examined:]
+        self._examined = len(self._order)
+        found: list[str] = []
+        for name in new:
+            location = self._origins[name]
             original = lookup(location.file.data, location.pointer)
             if isinstance(original, dict) and isinstance(original.get("discriminator"), str):
-                parents[name] = original["discriminator"]
-        for child, location in list(self._origins.items()):
-            pointer = location.pointer
-            schema = self.defs.get(child)
-            if child in self._discriminated or not isinstance(schema, dict) or not isinstance(schema.get("allOf"), list):
-                continue
-            for part in schema["allOf"]:
-                parent = str(part.get("$ref", "")).removeprefix("#/$defs/") if isinstance(part, dict) else ""
-                if parent in parents and not _defines(schema, parents[parent]) and "/schemas/" in pointer:
-                    # the value is the child's component name, as the AsyncAPI spec says
-                    prop, value = parents[parent], unescape_pointer_token(pointer.rsplit("/", 1)[-1])
-                    schema["allOf"].append({"type": "object", "properties": {prop: {"const": value}}, "required": [prop]})
-                    self._discriminated.add(child)
-                    break
+                self._parents[name] = original["discriminator"]
+                found.append(name)
+        # Each child's outcome depends on its own schema and the parents known, not on the other children.
+        again = [child for parent in found for child in self._waiting.pop(parent, {})]
+        for child in [*new, *again]:
+            self._discriminate(child)
+
+    def _discriminate(self, child: str) -> None:
+        """Give child the constant of the first parent it extends that is known, or file it under the others."""
+        pointer = self._origins[child].pointer
+        schema = self.defs.get(child)
+        if child in self._discriminated or not isinstance(schema, dict) or not isinstance(schema.get("allOf"), list):
+            return
+        for part in schema["allOf"]:
+            parent = str(part.get("$ref", "")).removeprefix("#/$defs/") if isinstance(part, dict) else ""
+            if parent not in self._parents:
+                self._waiting.setdefault(parent, {})[child] = None
+            elif not _defines(schema, self._parents[parent]) and "/schemas/" in pointer:
+                # the value is the child's component name, as the AsyncAPI spec says
+                prop, value = self._parents[parent], unescape_pointer_token(pointer.rsplit("/", 1)[-1])
+                schema["allOf"].append({"type": "object", "properties": {prop: {"const": value}}, "required": [prop]})
+                self._discriminated.add(child)
+                return
 
     def _primitive_target(self, ref: str, origin: Location) -> tuple[Any, Location]:
         """The schema a `$ref` leads to when it is a primitive one (to be inlined), else (None, origin)."""

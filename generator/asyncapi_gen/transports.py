@@ -13,13 +13,16 @@ _WEBSOCKETS = "websockets>=13"
 _AIORTC = "aiortc>=1.9"
 _AIOMQTT = "aiomqtt>=2.5,<3"
 _AIO_PIKA = "aio-pika>=9.4,<11"
+# A browser can join a WebRTC session with plain JS (docs/runtime.md), so WebRTC packages ship a page that does.
+_WEB_PAGE = ("web/index.html.jinja", "web/app.js.jinja", "web/style.css.jinja")
 
 _BINDINGS = {
     # WebRTC signaling rides on the WebSocket transport's client socket and listener, so it copies both; `pool`
     # (sessions placed across processes through Redis) is imported only when the server is given a pool.
     Transport.WEBRTC: TransportBinding(Transport.WEBRTC, "transports/webrtc.jinja",
                                        ("core", "websocket", "webrtc", "pool"),
-                                       (_PYDANTIC, _WEBSOCKETS, _AIORTC), media=True, built_in=True),
+                                       (_PYDANTIC, _WEBSOCKETS, _AIORTC), media=True, built_in=True,
+                                       web_page=_WEB_PAGE),
     Transport.WEBSOCKET: TransportBinding(Transport.WEBSOCKET, "transports/websocket.jinja", ("core", "websocket"),
                                           (_PYDANTIC, _WEBSOCKETS), media=False, built_in=True),
     # A broker: both sides connect to it, each message names its own address (a topic) and carries headers.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -22,6 +23,7 @@ from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from asyncapi_gen.diagnostics import Diagnostic, Severity, has_errors, join_pointer
+from asyncapi_gen.fastcheck import validity_check
 from asyncapi_gen.load import SourceFile
 from asyncapi_gen.names import pascal_name, snake_name
 from asyncapi_gen.raw import mapping
@@ -110,6 +112,8 @@ def _root_causes_first(findings: list[_Finding]) -> list[_Finding]:
 
 
 def _structure(main: SourceFile, version: str) -> list[_Finding]:
+    if _verdict(version)(main.data):
+        return []  # most documents are valid: jsonschema's walk, which says what is wrong, is needed for the others
     validator = _validator(version)
     findings: list[_Finding] = []
     for error in validator.iter_errors(main.data):
@@ -446,6 +450,16 @@ def _identity(resolver: Resolver, value: Any, location: Location) -> tuple[str, 
 
 @cache
 def _validator(version: str) -> Draft7Validator:
+    return Draft7Validator(_official_schema(version))
+
+
+@cache
+def _verdict(version: str) -> Callable[[Any], bool]:
+    return validity_check(_official_schema(version))
+
+
+@cache
+def _official_schema(version: str) -> dict[str, Any]:
     text = resources.files("asyncapi_gen").joinpath("schemas", f"{version}.json").read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
-    return Draft7Validator(schema)
+    return schema

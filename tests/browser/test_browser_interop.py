@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import shutil
-import signal
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -21,49 +18,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from chromium import find_chromium, launch_chromium, stop_chromium
 from runway_characters import CloseReason, IceConfig, Server, ServerSession
 from runway_characters.mock import MockHandler
 
 LOOPBACK = IceConfig(host_addresses=("127.0.0.1",))
 PAGE = Path(__file__).with_name("client.html")
 RESULT_TIMEOUT = 25.0
-
-CHROMIUM_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",  # CI runs as root
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-domain-reliability",
-    "--disable-client-side-phishing-detection",
-    "--disable-breakpad",
-    "--no-pings",
-    "--mute-audio",
-    # Nothing leaves the machine: every host name except 127.0.0.1 fails to resolve.
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-    # WebRTC on loopback: offer real host candidates (no mDNS names), including 127.0.0.1.
-    "--disable-features=WebRtcHideLocalIpsWithMdns",
-    "--allow-loopback-in-peer-connection",
-    # The page's AudioContext (the tone it sends) must run without a user gesture.
-    "--autoplay-policy=no-user-gesture-required",
-)
-
-
-def find_chromium() -> str:
-    candidates = [os.environ.get("CHROMIUM", ""), "chromium", "chromium-browser", "google-chrome"]
-    for name in candidates:
-        path = shutil.which(name) if name else None
-        if path:
-            return path
-    pytest.fail(
-        "Chromium not found: this test needs a headless Chromium (Debian: `apt-get install -y chromium`), "
-        "or CHROMIUM=/path/to/chrome"
-    )
 
 
 class PageServer:
@@ -124,36 +85,6 @@ class PageServer:
             head += f"Content-Type: {content_type}\r\nCache-Control: no-store\r\n"
         writer.write(head.encode() + b"\r\n" + body)
         await writer.drain()
-
-
-async def launch_chromium(url: str, profile: Path, log: Path) -> asyncio.subprocess.Process:
-    with log.open("wb") as stderr:
-        return await asyncio.create_subprocess_exec(
-            find_chromium(),
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={profile}",
-            url,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=stderr,
-            stderr=stderr,
-            start_new_session=True,  # its own process group: the browser, its zygote and renderers end together
-        )
-
-
-async def stop_chromium(process: asyncio.subprocess.Process) -> None:
-    # SIGTERM to the browser alone lets it end and reap its zygote and renderers; then SIGKILL whatever of its
-    # process group is left (all of it, if the browser did not end in time).
-    if process.returncode is None:
-        process.terminate()
-        try:
-            await asyncio.wait_for(process.wait(), 5.0)
-        except TimeoutError:
-            pass
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    await process.wait()
 
 
 async def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:

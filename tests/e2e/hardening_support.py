@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import re
@@ -33,7 +34,7 @@ import urllib.request
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlencode
 
 import aioice.ice
@@ -106,7 +107,7 @@ class LagProbe:
 def largest_gap(arrivals: list[float], start: float, end: float) -> float:
     """The longest stretch of [start, end] without an arrival (frames before ``start`` are ignored)."""
     points = [start, *(t for t in arrivals if start < t < end), end]
-    return max(b - a for a, b in zip(points, points[1:], strict=False))
+    return max(b - a for a, b in itertools.pairwise(points))
 
 
 async def record_frames(track: MediaStreamTrack, arrivals: list[float]) -> None:
@@ -369,7 +370,7 @@ class MockProcess:
         with contextlib.suppress(OSError):
             self.output_path.unlink()
 
-    def __enter__(self) -> MockProcess:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

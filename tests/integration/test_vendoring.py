@@ -71,4 +71,11 @@ def test_distribution_root_pip_installs_and_imports(tmp_path: Path, bare_python:
         cwd=tmp_path, capture_output=True, text=True, check=False)
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.strip() == "Runway Characters Realtime Events 2024-11-06"
+    # The web page is package data: it is installed, where the server (`web=True`, the mock's --web) reads it.
+    page = subprocess.run(
+        [str(bare_python), "-c", ("from runway_characters.server import WEB_PAGE; "
+         "print(WEB_PAGE.parent.parent.name, sorted(p.name for p in WEB_PAGE.iterdir()))")],
+        cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert page.returncode == 0, page.stderr
+    assert page.stdout.strip() == "site-packages ['app.js', 'index.html', 'style.css']"
     assert sys.executable != str(bare_python)

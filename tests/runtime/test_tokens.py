@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 
 import pytest
-from asyncapi_gen.runtime.core import InMemoryTokenIssuer, TokenIssuer
+from asyncapi_gen.runtime.core import InMemoryTokenIssuer, TokenIssuer, TooManyTokens
 
 
 class Clock:
@@ -66,3 +66,30 @@ def test_redeem_compares_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> No
 def test_the_in_memory_issuer_is_a_token_issuer() -> None:
     issuer: TokenIssuer = InMemoryTokenIssuer()
     assert issuer.redeem(issuer.issue())
+
+
+def test_outstanding_tokens_are_capped_until_some_are_used_or_expire() -> None:
+    clock = Clock()
+    issuer = InMemoryTokenIssuer(ttl=60.0, max_outstanding=3, clock=clock)
+    first, *_ = [issuer.issue() for _ in range(3)]
+    with pytest.raises(TooManyTokens):
+        issuer.issue()
+    assert issuer.redeem(first) is True
+    issuer.issue()  # a used token makes room
+    with pytest.raises(TooManyTokens):
+        issuer.issue()
+    clock.now += 61.0
+    assert len({issuer.issue() for _ in range(3)}) == 3  # expired ones make room too
+
+
+def test_purge_forgets_every_expired_token_and_only_those() -> None:
+    clock = Clock()
+    issuer = InMemoryTokenIssuer(ttl=60.0, clock=clock)
+    for _ in range(500):
+        issuer.issue()
+    clock.now += 30.0
+    fresh = issuer.issue()
+    clock.now += 31.0
+    assert issuer.purge() == 500
+    assert issuer.purge() == 0
+    assert issuer.redeem(fresh) is True

@@ -285,3 +285,77 @@ def test_valid_json_with_raw_characters_yaml_refuses_is_parsed(tmp_path: Path, c
     spec = tmp_path / "spec.json"
     spec.write_text('{"asyncapi": "2.6.0", "info": {"title": "a' + char + 'b", "version": "1"}}', encoding="utf-8")
     assert load_file(spec).data["info"]["title"] == f"a{char}b"
+
+
+JSON_NESTED = (
+    '{\r\n  "asyncapi": "2.6.0",\r\n  "info": {"title": "J", "version": "1"},\r\n'
+    '  "channels": {\r\n    "/a/b~c": {"publish": {"message": {"payload": {"type": "object",\r\n'
+    '      "enum": [1, -2.5e3, true, null, {"x\\u00e9": "\\"]"}]}}}}\r\n  },\r\n'
+    '  "dup": {"first": 1},\r\n  "dup": {"second": 2}\r\n}\r\n'
+)
+
+
+def test_json_positions_name_the_line_and_column_of_every_node_and_key() -> None:
+    data, positions = parse_text(JSON_NESTED, "spec.json")
+    payload = "/channels/~1a~1b~0c/publish/message/payload"
+    assert data["dup"] == {"second": 2}
+    assert data["channels"]["/a/b~c"]["publish"]["message"]["payload"]["enum"][1] == -2500.0  # JSON's number
+    assert positions[""] == (1, 1)
+    assert positions["/asyncapi"] == (2, 15)
+    assert positions["/info/title"] == (3, 21)
+    assert positions[payload] == (5, 51)
+    assert positions[payload + "/enum"] == (6, 15)
+    assert positions[payload + "/enum/1"] == (6, 19)
+    assert positions[payload + "/enum/4/xé"] == (6, 51)
+    assert positions["/dup"] == (8, 10)  # a repeated key keeps its first position, with its last value
+    assert positions["/dup/first"] == (8, 20)
+    assert positions["/dup/second"] == (9, 21)
+
+
+def test_json_positions_are_those_the_yaml_composer_gives_the_same_text() -> None:
+    # JSON is parsed by json.loads and scanned for positions on demand; a position reads as it did through YAML.
+    import yaml
+
+    # (PyYAML reads `-2.5e3` as a word, YAML 1.1 floats need a signed exponent: JSON's reading is the right one.)
+    text = JSON_NESTED.replace('"dup": {"second": 2}', '"more": [[], {}, [{"a": [0]}]]').replace("e3", "e+3")
+    data, positions = parse_text(text, "x")
+    composed = load._Builder("x")
+    assert composed.build(yaml.compose(text, Loader=yaml.SafeLoader), "") == data
+    assert dict(positions) == composed.positions
+
+
+def test_json_key_positions_locate_unknown_fields_at_the_key(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.json"
+    spec.write_text('{\n  "asyncapi": "2.6.0",\n  "info": {"title": "T", "version": "1"},\n'
+                    '  "channels": {},\n    "chanels": {}\n}\n')
+    diagnostics = validate_document(load_file(spec, "spec.json"))
+    assert diagnostics[0].render().startswith("spec.json:5:5: error[unknown-field]: unknown field 'chanels'")
+
+
+def test_json_that_is_only_yaml_flow_style_is_read_as_yaml_with_positions() -> None:
+    data, positions = parse_text("{asyncapi: 2.6.0,\n info: {title: T}}\n", "x")
+    assert data == {"asyncapi": "2.6.0", "info": {"title": "T"}}
+    assert positions["/info/title"] == (2, 16)
+
+
+def test_json_nan_is_not_json_and_reads_as_the_word() -> None:
+    data, _ = parse_text('{"x": NaN}', "x")
+    assert data == {"x": "NaN"}
+
+
+def test_yaml_positions_from_libyaml_match_pure_python_pyyaml() -> None:
+    import yaml
+
+    text = NESTED + "unicode: \"é€😀\"\r\nafter_crlf: [a, {b: c}]\rafter_cr: 1\n"
+    data, positions = parse_text(text, "x")
+    composed = load._Builder("x")
+    assert composed.build(yaml.compose(text, Loader=yaml.SafeLoader), "") == data
+    assert dict(positions) == composed.positions
+    assert positions["/after_cr"] == (19, 11)
+
+
+def test_yaml_libyaml_refusal_reports_pure_python_pyyaml_message() -> None:
+    # The diagnostic a user reads does not depend on whether libyaml is installed.
+    with pytest.raises(LoadError) as caught:
+        parse_text("a: [1, 2\nb: 3\n", "spec.yaml")
+    assert caught.value.diagnostic.render().startswith("spec.yaml:2:2: error[yaml-syntax]: invalid YAML: expected ',' or ']'")

@@ -340,3 +340,32 @@ def test_lenient_keeps_an_error_where_the_document_says_too_little(write_spec: S
     diagnostics = validate_document(load_file(write_spec(text)), lenient=True)
     errors = [(d.code, d.pointer) for d in diagnostics if d.severity is Severity.ERROR]
     assert errors == [(code, pointer)], [d.render() for d in diagnostics]
+
+
+def test_quick_verdict_agrees_with_jsonschema_with_or_without_jsonschema_rs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The structure check asks fastcheck first and runs jsonschema only on a document it calls invalid: both
+    # verdicts, and the jsonschema-only fallback, must agree on valid and invalid documents alike.
+    import builtins
+    import json
+    from importlib import resources
+
+    from asyncapi_gen.fastcheck import validity_check
+
+    schema = json.loads(resources.files("asyncapi_gen").joinpath("schemas", "2.6.0.json").read_text())
+    valid = {"asyncapi": "2.6.0", "info": {"title": "T", "version": "1"}, "channels": {"a": {}}}
+    invalid = [{**valid, "chanels": {}}, {**valid, "info": {"title": 3, "version": "1"}}, {"asyncapi": "2.6.0"},
+               {**valid, "channels": {"a": {"publish": {"message": {"payload": {"type": "object"}}, "x": 1}}}}]
+    huge = {**valid, "info": {"title": "T", "version": "1", "x-big": 2**80}}  # beyond what jsonschema-rs takes
+    fast = validity_check(schema)
+    real_import = builtins.__import__
+
+    def without_rs(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "jsonschema_rs":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_rs)
+    slow = validity_check(schema)
+    for check in (fast, slow):
+        assert check(valid) and check(huge)
+        assert not any(check(document) for document in invalid)

@@ -23,6 +23,7 @@ from ._runtime.webrtc import AudioTrack, IceConfig, SyntheticVideoTrack, ToneAud
 from .server import (
     MAX_DURATION_SECONDS,
     MAX_SESSIONS,
+    SESSION_ENDPOINT,
     Server,
     ServerHandler,
     ServerSession,
@@ -184,6 +185,7 @@ async def serve(
     max_sessions: int | None = MAX_SESSIONS,
     api_key: str | None = None,
     redis_url: str | None = None,
+    web: bool = False,
 ) -> None:
     """Run the mock until interrupted, printing where clients connect."""
     ice = IceConfig(host_addresses=("127.0.0.1",)) if loopback_ice else IceConfig()
@@ -197,6 +199,7 @@ async def serve(
         max_sessions=max_sessions,
         api_key=api_key,
         admission=_pool(redis_url),
+        web=web,
     ) as server:
         url, token = server.issue_session()
         print(f"signaling: {url}", flush=True)
@@ -209,6 +212,11 @@ async def serve(
             f"max sessions: {max_sessions if max_sessions is not None else 'no limit'}",
             flush=True,
         )
+        if web:
+            print(
+                f"web: {str(server.http_url).removesuffix(SESSION_ENDPOINT)}/  (a browser client)",
+                flush=True,
+            )
         if redis_url is not None:
             print("pool: joined through Redis", flush=True)
         await asyncio.Event().wait()
@@ -259,6 +267,11 @@ def main(argv: list[str] | None = None) -> None:
         help="join the pool of processes sharing this Redis (redis://host:port/db): sessions go to the least loaded",
     )
     parser.add_argument(
+        "--web",
+        action="store_true",
+        help="serve a browser client of this API at / of the HTTP port (http://HOST:HTTP_PORT/)",
+    )
+    parser.add_argument(
         "--any-interface-ice",
         action="store_true",
         help="gather ICE candidates on every interface (default: loopback only)",
@@ -275,6 +288,7 @@ def main(argv: list[str] | None = None) -> None:
                 max_sessions=args.max_sessions,
                 api_key=args.api_key,
                 redis_url=args.redis,
+                web=args.web,
             )
         )
     except KeyboardInterrupt:

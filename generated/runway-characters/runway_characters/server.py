@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
@@ -24,7 +25,7 @@ from ._runtime.core import (
     TokenIssuer,
     contracts,
 )
-from ._runtime.webrtc import AudioTrack, IceConfig, WebRTCServer, audio_track
+from ._runtime.webrtc import AudioTrack, IceConfig, WebRTCServer, audio_track, web_files
 from .channels import CHANNELS, SESSION_AUDIO, SESSION_DATA, SESSION_VIDEO
 
 MAX_DURATION_SECONDS = 300.0
@@ -35,6 +36,9 @@ SESSION_ENDPOINT = "/v1/realtime_sessions"
 
 MAX_SESSIONS = 8
 """Sessions one process holds at once by default: what a 2-core machine holds at full media (`bench/load.py`)."""
+
+WEB_PAGE = Path(__file__).with_name("web")
+"""The package's browser client (`index.html`, `app.js`, `style.css`), served at `/` of the HTTP port with `web=True`."""
 
 
 class ServerSession:
@@ -203,6 +207,7 @@ class Server:
         max_sessions: int | None = MAX_SESSIONS,
         api_key: str | None = None,
         admission: Admission | None = None,
+        web: bool = False,
         transport: ServerTransport | None = None,
     ) -> None:
         """Prepare the server (nothing listens before `start()`).
@@ -218,6 +223,8 @@ class Server:
             api_key: required by the HTTP endpoint as `Authorization: Bearer <api_key>` (None: open).
             admission: where the HTTP endpoint places sessions (default: this process; a `RedisAdmission`
                 shares one pool between processes).
+            web: also serve the package's web page (`web/`) at `/` of the HTTP port: a browser client of
+                this API (needs `http_port`).
             transport: a transport of your own, in place of the built-in one.
         """
         self._server: ServerTransport = transport or WebRTCServer(
@@ -233,6 +240,7 @@ class Server:
             max_sessions=max_sessions,
             api_key=api_key,
             admission=admission,
+            web=web_files(WEB_PAGE) if web else None,
         )
 
     async def __aenter__(self) -> Self:

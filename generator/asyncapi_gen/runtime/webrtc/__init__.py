@@ -6,6 +6,7 @@ imports ``..websocket``, never the reverse. ``WebRTCClientSession`` is a
 ``MediaServerSession``s.
 """
 
+from ..websocket.endpoint import web_files
 from .client import WebRTCClientSession
 from .ice import IceConfig
 from .media import SyntheticVideoTrack, ToneAudioTrack, count_frames
@@ -26,4 +27,5 @@ __all__ = [
     "audio_track",
     "count_frames",
     "video_track",
+    "web_files",
 ]

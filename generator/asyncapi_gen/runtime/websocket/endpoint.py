@@ -8,6 +8,9 @@ one POST route; every response is complete (Content-Length) and closes the conne
 - 503 with ``Retry-After`` when no server has room;
 - 401 with ``WWW-Authenticate: Bearer`` when an API key is required and the request does not
   carry it as ``Authorization: Bearer <key>`` (compared in constant time, never logged).
+
+Given ``web`` files (a generated package's page, see ``web_files``), it also answers ``GET`` of
+exactly those paths, under ``WEB_CSP``; every other path stays 404.
 """
 
 from __future__ import annotations
@@ -17,18 +20,58 @@ import contextlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from http import HTTPStatus
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..core.admission import Placement
 
-__all__ = ["RETRY_AFTER_SECONDS", "SessionEndpoint"]
+__all__ = ["RETRY_AFTER_SECONDS", "WEB_CSP", "SessionEndpoint", "WebFile", "web_files"]
 
 #: What a full server's 503 asks clients to wait before they try again.
 RETRY_AFTER_SECONDS = 5
 
 logger = logging.getLogger(__name__)
+
+#: The Content-Security-Policy of every web file: scripts and styles only from this origin (no
+#: inline script runs, so no string a page shows can become code); it may fetch and open
+#: sockets anywhere (the servers a user types in).
+WEB_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self' blob: mediastream:; connect-src 'self' http: https: ws: wss:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+_CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
+
+
+@dataclass(frozen=True)
+class WebFile:
+    """A file served at a fixed path of the HTTP port."""
+
+    content_type: str
+    body: bytes
+
+
+def web_files(folder: Path) -> dict[str, WebFile]:
+    """The files of ``folder`` by the path they are served at: ``index.html`` at ``/``, others by name.
+
+    Read once, here: the endpoint serves this mapping and never touches the file system.
+    """
+    files: dict[str, WebFile] = {}
+    for entry in sorted(folder.iterdir()):
+        content_type = _CONTENT_TYPES.get(entry.suffix)
+        if entry.is_file() and content_type is not None:
+            path = "/" if entry.name == "index.html" else "/" + entry.name
+            files[path] = WebFile(content_type, entry.read_bytes())
+    return files
+
 
 _MAX_HEAD_BYTES = 16 * 1024
 _MAX_BODY_BYTES = 64 * 1024
@@ -36,7 +79,7 @@ _READ_TIMEOUT = 10.0
 
 
 class SessionEndpoint:
-    """Serves ``POST path`` → ``{"url": ..., "token": ...}`` from ``place_session``."""
+    """Serves ``POST path`` → ``{"url": ..., "token": ...}`` from ``place_session`` (and ``GET`` of ``web``)."""
 
     def __init__(
         self,
@@ -44,10 +87,12 @@ class SessionEndpoint:
         place_session: Callable[[], Awaitable[Placement | None]],
         *,
         api_key: str | None = None,
+        web: Mapping[str, WebFile] | None = None,
     ) -> None:
         self._path = path
         self._place_session = place_session
         self._api_key = api_key
+        self._web = dict(web or {})
         self._server: asyncio.Server | None = None
         self._handlers: set[asyncio.Task[None]] = set()
 
@@ -126,7 +171,10 @@ class SessionEndpoint:
         ):
             return HTTPStatus.BAD_REQUEST, _error("unsupported request body"), {}
         await reader.readexactly(int(length))  # the request body carries nothing we use
-        if urlsplit(target).path != self._path:
+        path = urlsplit(target).path
+        if path in self._web and path != self._path:
+            return _web_response(method, self._web[path])
+        if path != self._path:
             return HTTPStatus.NOT_FOUND, _error("not found"), {}
         if method != "POST":
             return HTTPStatus.METHOD_NOT_ALLOWED, _error("use POST"), {"Allow": "POST"}
@@ -167,16 +215,37 @@ def _parse_headers(lines: list[str]) -> dict[str, str]:
     return headers
 
 
+def _web_response(
+    method: str, file: WebFile
+) -> tuple[HTTPStatus, bytes, dict[str, str]]:
+    if method not in ("GET", "HEAD"):
+        return HTTPStatus.METHOD_NOT_ALLOWED, _error("use GET"), {"Allow": "GET, HEAD"}
+    headers = {
+        "Content-Type": file.content_type,
+        "Content-Security-Policy": WEB_CSP,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+    }
+    if method == "HEAD":
+        headers["Content-Length"] = str(len(file.body))
+        return HTTPStatus.OK, b"", headers
+    return HTTPStatus.OK, file.body, headers
+
+
 def _error(message: str) -> bytes:
     return json.dumps({"error": message}).encode()
 
 
 def _response(status: HTTPStatus, body: bytes, extra: dict[str, str]) -> bytes:
+    headers = {
+        "Content-Type": "application/json",
+        "Content-Length": str(len(body)),
+        "Connection": "close",
+        **extra,
+    }
     lines = [
         f"HTTP/1.1 {status.value} {status.phrase}",
-        "Content-Type: application/json",
-        f"Content-Length: {len(body)}",
-        "Connection: close",
-        *(f"{name}: {value}" for name, value in extra.items()),
+        *(f"{name}: {value}" for name, value in headers.items()),
     ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body

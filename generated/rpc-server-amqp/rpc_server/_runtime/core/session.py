@@ -83,7 +83,7 @@ class Session(Generic[L]):
 
     @property
     def established(self) -> bool:
-        """True once the connection is up (a socket accepted, a peer connection established)."""
+        """True once the connection is up (a socket accepted, or a peer connection established)."""
         return self._established
 
     def on_message(self, address: str, callback: MessageCallback) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aiortc import MediaStreamTrack, RTCSessionDescription
@@ -26,6 +26,7 @@ from ..core.handling import handle, open_handler
 from ..core.session import Session
 from ..core.tokens import InMemoryTokenIssuer, TokenIssuer
 from ..core.views import SessionView
+from ..websocket.endpoint import WebFile
 from ..websocket.listener import Listener, ListenerServer
 from .ice import IceConfig, pinned_host_addresses
 from .sdp import advertise_max_message_size, direction_for
@@ -72,7 +73,7 @@ class WebRTCServer(ListenerServer):
     """Signaling server for many concurrent WebRTC sessions of one API (a ``ServerTransport``).
 
     ``url`` is the signaling URL; ``stop()`` says bye to every session, waits for them, then
-    stops listening.
+    stops listening. ``web`` files (``web_files(folder)``) are served on the HTTP port.
     """
 
     def __init__(
@@ -93,6 +94,7 @@ class WebRTCServer(ListenerServer):
         max_negotiating: int | None = MAX_NEGOTIATING,
         api_key: str | None = None,
         admission: Admission | None = None,
+        web: Mapping[str, WebFile] | None = None,
     ) -> None:
         self._channels = list(channels)
         self._handler_factory = handler_factory
@@ -113,6 +115,7 @@ class WebRTCServer(ListenerServer):
             max_negotiating=max_negotiating,
             api_key=api_key,
             admission=admission,
+            web=web,
             max_frame=SIGNALING_MAX_FRAME,
         )
         super().__init__(listener)

@@ -205,9 +205,13 @@ class PeerLink:
 
         sctp._receive_data_chunk = guarded  # type: ignore[method-assign]
 
-    def start_connect_deadline(self, seconds: float = CONNECT_DEADLINE) -> None:
-        """End the session if ICE and DTLS have not connected within ``seconds`` from now."""
-        self._session.spawn(self._connect_within(seconds), "connect-deadline")
+    def start_connect_deadline(self, seconds: float | None = None) -> None:
+        """End the session if ICE and DTLS have not connected within ``seconds`` from now.
+
+        The default, ``CONNECT_DEADLINE``, is read at each call so that a deployment can set it.
+        """
+        deadline = CONNECT_DEADLINE if seconds is None else seconds
+        self._session.spawn(self._connect_within(deadline), "connect-deadline")
 
     def send_track(self, address: str) -> MediaStreamTrack | None:
         """The track set to be sent on ``address`` so far, if any."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
 from typing import Protocol, Self
 from urllib.parse import parse_qs, urlsplit
@@ -28,7 +28,7 @@ from websockets.http11 import Request, Response
 
 from ..core.admission import Admission, LocalAdmission, Placement
 from ..core.tokens import TokenIssuer
-from .endpoint import RETRY_AFTER_SECONDS, SessionEndpoint
+from .endpoint import RETRY_AFTER_SECONDS, SessionEndpoint, WebFile
 from .logs import redacting
 
 __all__ = ["Hosted", "Listener", "ListenerServer", "Serve"]
@@ -58,7 +58,7 @@ class Listener:
 
     ``tokens`` (or ``admission``, which replaces it: a pool's) decides who gets in; with neither,
     every client does. ``api_key``, when given, is required by the HTTP session endpoint as
-    ``Authorization: Bearer <api_key>``.
+    ``Authorization: Bearer <api_key>``; ``web`` files are served beside it (``GET``).
     """
 
     def __init__(
@@ -75,6 +75,7 @@ class Listener:
         max_negotiating: int | None = None,
         api_key: str | None = None,
         admission: Admission | None = None,
+        web: Mapping[str, WebFile] | None = None,
     ) -> None:
         if max_sessions is not None and max_sessions < 1:
             raise ValueError("max_sessions must be at least 1 (or None: no limit)")
@@ -87,7 +88,9 @@ class Listener:
         self._port = port
         self._http_port = http_port
         self._endpoint = (
-            SessionEndpoint(session_endpoint, self.place_session, api_key=api_key)
+            SessionEndpoint(
+                session_endpoint, self.place_session, api_key=api_key, web=web
+            )
             if http_port is not None
             else None
         )

@@ -100,7 +100,7 @@ def index_channels(channels: Sequence[ChannelSpec]) -> dict[str, ChannelSpec]:
 
 
 def message_limit(channels: Iterable[ChannelSpec]) -> int:
-    """The largest message any data channel accepts: what a transport advertises to its peer (``max-message-size``)."""
+    """The largest message any data channel accepts: what a transport advertises to its peer as its limit."""
     return max(
         (spec.max_message_bytes for spec in channels if spec.kind is ChannelKind.DATA),
         default=0,
@@ -112,7 +112,7 @@ def frame_limit(channels: Iterable[ChannelSpec]) -> int:
 
     A message up to a channel's own ``max_message_bytes`` is delivered; one above it and up to
     this limit is read and handed to the receiver as a typed ``MessageTooLarge``; one above this
-    is not read whole: the transport ends the connection as soon as it sees the size (websockets'
-    ``max_size``, a peer link's reassembly guard), before it costs memory or CPU.
+    is not read whole: the transport ends the connection as soon as it sees the size (a socket's
+    frame size limit, a media link's reassembly guard), before it costs memory or CPU.
     """
     return max(64 << 10, 2 * message_limit(channels))
