@@ -5,8 +5,9 @@ for each protocol, sends N messages one way, R rounds, alternating raw and gener
 of each and their ratio (goal: generated >= 0.90 x raw).
 
 - MQTT: the golden `generated/streetlights-mqtt` package: `Client.send_light_measurement(..., streetlight_id=...)`
-  (QoS 0) to the application's `on_light_measurement` hook (validated, parameters and headers typed), against
-  aiomqtt publishing the same JSON to the same topics and a subscriber on the same filter counting them.
+  (QoS 1) to the application's `on_light_measurement` hook (validated, parameters and headers typed), against
+  aiomqtt publishing the same JSON to the same topics (QoS 1, MQTT 5 like the package) and a subscriber on the
+  same filter counting them.
 - AMQP: the golden `generated/rpc-server-amqp` package: `Client.send_sum` (a request: correlation id and reply
   queue, publisher confirms) to the application's `on_sum` hook, against aio-pika publishing the same JSON with the
   same properties (publisher confirms) to `rpc_queue` and a consumer acknowledging each message.
@@ -53,8 +54,11 @@ class Counter:
 async def raw_mqtt(url: str, count: int) -> float:
     parts = urlsplit(url)
     assert parts.hostname and parts.port
-    async with (aiomqtt.Client(parts.hostname, parts.port) as subscriber,
-                aiomqtt.Client(parts.hostname, parts.port) as publisher):
+    # MQTT 5, as the generated package speaks it (headers are user properties, correlation data and response
+    # topic carry request/reply): paho parses MQTT 5 properties on every packet, which 3.1.1 has not.
+    version = aiomqtt.ProtocolVersion.V5
+    async with (aiomqtt.Client(parts.hostname, parts.port, protocol=version) as subscriber,
+                aiomqtt.Client(parts.hostname, parts.port, protocol=version) as publisher):
         await subscriber.subscribe("smartylighting/streetlights/1/0/event/+/lighting/measured", qos=1)
         counter = Counter(count)
 

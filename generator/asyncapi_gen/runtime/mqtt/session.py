@@ -190,9 +190,8 @@ class MqttSession(BrokerSession):
         try:
             async for message in client.messages:
                 self._receive(str(message.topic), message.payload, message.properties)
-                await (
-                    self._delivery.room.wait()
-                )  # bounded: stop reading while the handler is behind
+                if not self._delivery.room.is_set():
+                    await self._delivery.room.wait()  # bounded: stop reading while the handler is behind
         except aiomqtt.MqttError as error:
             self._delivery.deliver_error(TaskFailed("mqtt reader", error))
         except asyncio.CancelledError:
