@@ -91,6 +91,7 @@ class Tally:
     times: dict[str, float] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     mypy: str = ""
+    transports: Counter[str] = field(default_factory=Counter)  # "protocol -> transport" of each package that imports
 
 
 def read_manifest() -> list[Row]:
@@ -189,6 +190,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     slowest = sorted(tally.times.items(), key=lambda item: -item[1])[:3]
     write("  slowest builds: " + ", ".join(f"{path} {seconds:.2f}s" for path, seconds in slowest))
     write(f"  total build time: {sum(tally.times.values()):.1f}s over {len(tally.times)} documents")
+    if tally.transports:
+        write("  imported, by protocol -> transport: " + ", ".join(
+            f"{key} {count}" for key, count in sorted(tally.transports.items(), key=lambda item: (-item[1], item[0]))))
     if tally.mypy:
         write(f"  mypy --strict: {tally.mypy}")
     for failure in tally.failures:

@@ -47,6 +47,9 @@ def test_document_meets_its_expectation(row: Row, corpus_builds: CorpusBuilds, c
         raise
     for key in label:
         corpus_tally.counts[key] += 1
+    api = outcome.result.api if outcome.result is not None else None
+    if "import ok" in label and api is not None:
+        corpus_tally.transports[f"{api.protocol or '(no servers)'} -> {api.transport.value}"] += 1
     assert row.path not in KNOWN_EXCEPTIONS, "passes now: remove it from KNOWN_EXCEPTIONS"
 
 
