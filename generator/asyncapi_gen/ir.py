@@ -26,6 +26,8 @@ class Transport(enum.Enum):
     WEBSOCKET = "websocket"  # ws/wss servers without media: JSON text frames on one socket
     MQTT = "mqtt"  # mqtt/mqtts servers: both sides connect to the broker (aiomqtt)
     AMQP = "amqp"  # amqp/amqps servers (RabbitMQ): both sides connect to the broker (aio-pika)
+    NATS = "nats"  # nats/tls servers: both sides connect to the NATS server (nats-py)
+    REDIS = "redis"  # redis/rediss servers: both sides connect to Redis pub/sub (redis-py), no headers
     NONE = "none"  # another protocol (mqtt, kafka, ...): the user plugs in a transport
 
 
@@ -285,6 +287,7 @@ class TransportBinding:
     media: bool  # whether sessions carry audio/video tracks
     built_in: bool  # whether the runtime carries the protocol (else the user passes a transport of their own)
     addressed: bool = False  # whether each message names its own address and carries headers (brokers)
+    headers: bool = True  # whether an addressed message carries headers (Redis pub/sub has none)
     web_page: tuple[str, ...] = ()  # templates of the browser client rendered into `<package>/web/` (`web/*.jinja`)
 
 

@@ -36,6 +36,8 @@ _MIME = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^
 _WEBSOCKET_PROTOCOLS = frozenset({"ws", "wss"})
 _MQTT_PROTOCOLS = frozenset({"mqtt", "mqtts", "secure-mqtt", "mqtt5"})
 _AMQP_PROTOCOLS = frozenset({"amqp", "amqps"})
+_NATS_PROTOCOLS = frozenset({"nats", "tls"})
+_REDIS_PROTOCOLS = frozenset({"redis", "rediss"})
 _ONE_PARAMETER = re.compile(r"\{[^{}]+\}")
 _VERBS = frozenset({"receive", "send", "publish", "subscribe", "on", "handle", "get", "emit"})
 
@@ -93,12 +95,33 @@ def normalize(resolver: Resolver, package: str, distribution: str,
         state.diagnostics.append(resolver.main.diagnostic(
             "media-not-carried", f"the {chosen.value} transport carries no audio or video: the document's media "
             "operations get no methods", "", warning=True))
-    if not binding_for(chosen).addressed and any(m.headers_model for m in api.messages):
+    carries_headers = binding_for(chosen).addressed and binding_for(chosen).headers
+    if not carries_headers and any(m.headers_model for m in api.messages):
         state.diagnostics.append(resolver.main.diagnostic(
             "headers-not-carried", f"the {chosen.value} transport sends a message as its payload alone: the "
             "document's message headers are typed in models.py but not sent or received", "", warning=True))
+    if binding_for(chosen).addressed and not binding_for(chosen).headers:
+        api = _without_headers(api)
     api = dataclasses.replace(api, binding=binding_for(chosen))
     return api, state.diagnostics
+
+
+def _without_headers(api: Api) -> Api:
+    """The API with no message headers to send or receive (their models stay in models.py): for an addressed
+    transport whose messages carry none (Redis pub/sub), so that no method takes headers it would drop and no
+    hook is typed as given headers that never arrive."""
+    def bare(messages: tuple[Message, ...]) -> tuple[Message, ...]:
+        return tuple(dataclasses.replace(m, headers_model=None) for m in messages)
+
+    channels = {c.name: dataclasses.replace(c, client_routes=tuple(dataclasses.replace(r, headers=()) for r in
+                                                                   c.client_routes),
+                                            server_routes=tuple(dataclasses.replace(r, headers=()) for r in
+                                                                c.server_routes))
+                for c in api.channels}
+    operations = tuple(dataclasses.replace(op, channel=channels[op.channel.name], messages=bare(op.messages))
+                       for op in api.operations)
+    return dataclasses.replace(api, channels=tuple(channels.values()), operations=operations,
+                               messages=bare(api.messages))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -429,6 +452,10 @@ def _default_transport(api: Api) -> Transport:
         return Transport.MQTT
     if api.protocol in _AMQP_PROTOCOLS:
         return Transport.AMQP
+    if api.protocol in _NATS_PROTOCOLS:
+        return Transport.NATS
+    if api.protocol in _REDIS_PROTOCOLS:
+        return Transport.REDIS
     return Transport.NONE
 
 

@@ -13,6 +13,8 @@ _WEBSOCKETS = "websockets>=13"
 _AIORTC = "aiortc>=1.9"
 _AIOMQTT = "aiomqtt>=2.5,<3"
 _AIO_PIKA = "aio-pika>=9.4,<11"
+_NATS_PY = "nats-py>=2.7,<3"
+_REDIS = "redis>=5"
 # A browser can join a WebRTC session with plain JS (docs/runtime.md), so WebRTC packages ship a page that does.
 _WEB_PAGE = ("web/index.html.jinja", "web/app.js.jinja", "web/style.css.jinja")
 
@@ -30,6 +32,11 @@ _BINDINGS = {
                                      media=False, built_in=True, addressed=True),
     Transport.AMQP: TransportBinding(Transport.AMQP, "transports/amqp.jinja", ("core", "amqp"), (_PYDANTIC, _AIO_PIKA),
                                      media=False, built_in=True, addressed=True),
+    Transport.NATS: TransportBinding(Transport.NATS, "transports/nats.jinja", ("core", "nats"), (_PYDANTIC, _NATS_PY),
+                                     media=False, built_in=True, addressed=True),
+    # Redis pub/sub carries a message's payload alone: no headers (docs/design-notes.md, Broker transports).
+    Transport.REDIS: TransportBinding(Transport.REDIS, "transports/redis.jinja", ("core", "redis"), (_PYDANTIC, _REDIS),
+                                      media=False, built_in=True, addressed=True, headers=False),
     # A protocol without a built-in transport is most likely a broker: the transport the user plugs in gives each
     # message its own address (channel parameters filled in) and headers.
     Transport.NONE: TransportBinding(Transport.NONE, "transports/none.jinja", ("core",), (_PYDANTIC,), media=False,

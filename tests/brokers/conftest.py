@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .servers import running_mosquitto, running_rabbitmq
+from .servers import running_mosquitto, running_nats, running_rabbitmq, running_redis
 
 
 @pytest.fixture(scope="module")
@@ -21,3 +21,17 @@ def rabbitmq_url() -> Iterator[str]:
     """``amqp://guest:guest@127.0.0.1:<port>/`` of one RabbitMQ started for the whole session (it takes seconds)."""
     with running_rabbitmq() as broker:
         yield broker.url
+
+
+@pytest.fixture(scope="module")
+def nats_url() -> Iterator[str]:
+    """``nats://127.0.0.1:<port>`` of a nats-server started for this module."""
+    with running_nats() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """``redis://127.0.0.1:<port>/0`` of a redis-server started for this module (no persistence)."""
+    with running_redis() as url:
+        yield url

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["RabbitMQ", "find_program", "free_port", "running_mosquitto", "running_rabbitmq", "stop"]
+__all__ = ["RabbitMQ", "find_program", "free_port", "running_mosquitto", "running_nats", "running_rabbitmq", "running_redis",
+           "stop"]
 
 START_TIMEOUT = 10.0
 RABBITMQ_START_TIMEOUT = 60.0  # RabbitMQ boots an Erlang node: about 9 s here
@@ -69,6 +70,57 @@ def running_mosquitto(port: int | None = None) -> Iterator[str]:
             finally:
                 stop(process)
         pytest.fail(f"mosquitto did not start; its last log:\n{log.read_text(errors='replace')[-2000:]}")
+
+
+@contextmanager
+def running_nats(port: int | None = None) -> Iterator[str]:
+    """Start nats-server on 127.0.0.1 (no JetStream, its files in a temporary directory) and yield
+    ``nats://127.0.0.1:<port>``; ``port`` pins the port (to restart a server where its clients were)."""
+    program = find_program("nats-server", "nats-server", "/usr/sbin/nats-server")
+    with tempfile.TemporaryDirectory(prefix="nats-test-") as directory:
+        log = Path(directory) / "nats.log"
+        for _attempt in range(3):
+            chosen = port or free_port()
+            with log.open("wb") as output:
+                process = subprocess.Popen(
+                    [program, "-a", "127.0.0.1", "-p", str(chosen), "--pid",
+                     str(Path(directory) / "nats.pid")],
+                    stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT, cwd=directory,
+                )
+            try:
+                if _accepts(chosen, process):
+                    yield f"nats://127.0.0.1:{chosen}"
+                    return
+            finally:
+                stop(process)
+        pytest.fail(f"nats-server did not start; its last log:\n{log.read_text(errors='replace')[-2000:]}")
+
+
+@contextmanager
+def running_redis(port: int | None = None) -> Iterator[str]:
+    """Start redis-server on 127.0.0.1 (no persistence, its files in a temporary directory) and yield
+    ``redis://127.0.0.1:<port>/0``; ``port`` pins the port (to restart a server where its clients were).
+
+    (tests/redis_server.py starts one for the pool tests too; this one takes the brokers' shape and a pinned port.)
+    """
+    program = find_program("redis-server", "redis-server", "/usr/bin/redis-server")
+    with tempfile.TemporaryDirectory(prefix="redis-test-") as directory:
+        log = Path(directory) / "redis.log"
+        for _attempt in range(3):
+            chosen = port or free_port()
+            with log.open("wb") as output:
+                process = subprocess.Popen(
+                    [program, "--port", str(chosen), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                     "--dir", directory, "--daemonize", "no"],
+                    stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT, cwd=directory,
+                )
+            try:
+                if _accepts(chosen, process):
+                    yield f"redis://127.0.0.1:{chosen}/0"
+                    return
+            finally:
+                stop(process)
+        pytest.fail(f"redis-server did not start; its last log:\n{log.read_text(errors='replace')[-2000:]}")
 
 
 def free_port() -> int:

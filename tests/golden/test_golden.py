@@ -18,7 +18,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
-from brokers.servers import running_mosquitto, running_rabbitmq
+from brokers.servers import running_mosquitto, running_nats, running_rabbitmq, running_redis
 
 RUNTIME = REPO / "generator" / "asyncapi_gen" / "runtime"
 
@@ -50,6 +50,8 @@ EXPECTED_RUNTIME = {
     "websocket-components": {"core", "websocket"},
     "streetlights-mqtt": {"core", "mqtt"},
     "rpc-server-amqp": {"core", "amqp"},
+    "sensors-nats": {"core", "nats"},
+    "chat-redis": {"core", "redis"},
 }
 
 
@@ -123,7 +125,8 @@ def test_dependencies_follow_from_the_runtime_carried(golden: Golden) -> None:
     carried = EXPECTED_RUNTIME[golden.id]
     assert names == {"pydantic"} | ({"websockets"} if "websocket" in carried else set()) | (
         {"aiortc"} if "webrtc" in carried else set()) | ({"aiomqtt"} if "mqtt" in carried else set()) | (
-        {"aio-pika"} if "amqp" in carried else set())
+        {"aio-pika"} if "amqp" in carried else set()) | ({"nats-py"} if "nats" in carried else set()) | (
+        {"redis"} if "redis" in carried else set())
 
 
 @pytest.mark.parametrize("golden", [g for g in TARGETS if "webrtc" not in EXPECTED_RUNTIME[g.id]], ids=lambda g: g.id)
@@ -141,7 +144,7 @@ def test_top_level_exports_the_public_api(golden: Golden) -> None:
              "TokenRejected", "ConnectError", "SPEC_SHA256"]
     if "webrtc" in EXPECTED_RUNTIME[golden.id]:
         names += ["SignalingError", "IceConfig", "ToneAudioTrack", "SyntheticVideoTrack"]
-    if {"mqtt", "amqp"} & EXPECTED_RUNTIME[golden.id]:  # a broker document: what a user's transport implements
+    if {"mqtt", "amqp", "nats", "redis"} & EXPECTED_RUNTIME[golden.id]:  # a broker document: what a user's transport implements
         names += ["AddressedClientTransport", "AddressedServerSession", "Received", "parameters_of"]
     code = f"import {golden.package} as p; missing = [n for n in {names!r} if not hasattr(p, n)]; print(missing)"
     result = run(sys.executable, "-c", code, env={**os.environ, "PYTHONPATH": str(golden.output)})
@@ -190,6 +193,8 @@ def test_readme_example_runs_as_printed(golden: Golden, tmp_path: Path) -> None:
         carried = EXPECTED_RUNTIME[golden.id]
         broker = [stack.enter_context(running_mosquitto())] if "mqtt" in carried else []
         broker += [stack.enter_context(running_rabbitmq()).url] if "amqp" in carried else []
+        broker += [stack.enter_context(running_nats())] if "nats" in carried else []
+        broker += [stack.enter_context(running_redis())] if "redis" in carried else []
         result = run(sys.executable, str(script), *broker, cwd=tmp_path, timeout=120,
                      env={**os.environ, "PYTHONPATH": str(golden.output)})
     assert result.returncode == 0, result.stdout + result.stderr

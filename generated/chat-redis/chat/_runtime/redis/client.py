@@ -1,0 +1,34 @@
+# Part of the asyncapi-gen 0.1.0 runtime, copied verbatim. Do not edit.
+"""The counterpart's connection to a Redis server: what a generated ``Client`` is given."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..core.channels import ChannelSpec, Side
+from .session import RedisSession
+
+__all__ = ["RedisClientTransport"]
+
+
+class RedisClientTransport(RedisSession):
+    """The counterpart of the described application, connected to the Redis server at ``url``.
+
+    It receives what the application sends and sends what it receives.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        channels: Sequence[ChannelSpec],
+        *,
+        client_id: str | None = None,
+        connect_timeout: float = 15.0,
+    ) -> None:
+        super().__init__(
+            url,
+            channels,
+            Side.CLIENT,
+            client_id=client_id,
+            connect_timeout=connect_timeout,
+        )

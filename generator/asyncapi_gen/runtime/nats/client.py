@@ -1,0 +1,37 @@
+"""The counterpart's connection to a NATS server: what a generated ``Client`` is given."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..core.channels import ChannelSpec, Side
+from .session import NatsSession
+
+__all__ = ["NatsClientTransport"]
+
+
+class NatsClientTransport(NatsSession):
+    """The counterpart of the described application, connected to the NATS server at ``url``.
+
+    It receives what the application sends and sends what it receives.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        channels: Sequence[ChannelSpec],
+        *,
+        client_id: str | None = None,
+        connect_timeout: float = 15.0,
+        reconnect_wait: int = 1,
+        max_reconnect_attempts: int = 60,
+    ) -> None:
+        super().__init__(
+            url,
+            channels,
+            Side.CLIENT,
+            client_id=client_id,
+            connect_timeout=connect_timeout,
+            reconnect_wait=reconnect_wait,
+            max_reconnect_attempts=max_reconnect_attempts,
+        )
