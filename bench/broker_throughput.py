@@ -1,6 +1,7 @@
 """Messages/s one way through a real broker: the generated packages against their raw client library, same run.
 
-`python bench/broker_throughput.py [N] [--rounds R]` starts mosquitto and RabbitMQ (tests/brokers/servers.py) and,
+`python bench/broker_throughput.py [N] [--rounds R] [--only mqtt,amqp,nats,redis]` starts mosquitto, RabbitMQ,
+nats-server and redis-server (tests/brokers/servers.py) and,
 for each protocol, sends N messages one way, R rounds, alternating raw and generated, and prints the best round
 of each and their ratio (goal: generated >= 0.90 x raw).
 
@@ -11,6 +12,12 @@ of each and their ratio (goal: generated >= 0.90 x raw).
 - AMQP: the golden `generated/rpc-server-amqp` package: `Client.send_sum` (a request: correlation id and reply
   queue, publisher confirms) to the application's `on_sum` hook, against aio-pika publishing the same JSON with the
   same properties (publisher confirms) to `rpc_queue` and a consumer acknowledging each message.
+- NATS: the golden `generated/sensors-nats` package: `Client.send_measurement(..., sensor_id=..., headers=...)` to
+  the application's `on_measurement` hook (a queue group member; payload and headers validated), against nats-py
+  publishing the same JSON and header to the same subjects and a queue subscriber on `sensors.*.measured`.
+- Redis: the golden `generated/chat-redis` package: `Client.send_post(..., room=...)` to the application's
+  `on_post` hook, against redis.asyncio publishing the same JSON and a `PSUBSCRIBE chat.*.posted` reader.
+Both sides of each pair end with the last message received, so buffered publishes count only once delivered.
 """
 
 from __future__ import annotations
@@ -26,17 +33,25 @@ from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "generated" / "streetlights-mqtt"), str(ROOT / "generated" / "rpc-server-amqp")]
+sys.path[:0] = [str(ROOT)] + [str(ROOT / "generated" / name) for name in
+                              ("streetlights-mqtt", "rpc-server-amqp", "sensors-nats", "chat-redis")]
 
 import aio_pika
 import aiomqtt
+import chat
+import nats
+import redis.asyncio
 import rpc_server
+import sensors
 import streetlights
 
-from tests.brokers.servers import running_mosquitto, running_rabbitmq
+from tests.brokers.servers import running_mosquitto, running_nats, running_rabbitmq, running_redis
 
 LIGHT = b'{"lumens": 803}'
 SUM = b'{"numbers": [4, 3]}'
+MEASUREMENT = b'{"celsius": 21.5}'
+TENANT = {"tenant": "bench"}
+POST = b'{"author": "ada", "text": "hello"}'
 
 
 class Counter:
@@ -134,6 +149,84 @@ async def generated_amqp(url: str, count: int) -> float:
         return count / (time.perf_counter() - start)
 
 
+async def raw_nats(url: str, count: int) -> float:
+    receiving, sending = await nats.connect(url), await nats.connect(url)
+    counter = Counter(count)
+
+    async def on_message(_message: Any) -> None:
+        counter.add()
+
+    await receiving.subscribe("sensors.*.measured", queue="sensors", cb=on_message)
+    await receiving.flush()
+    start = time.perf_counter()
+    for index in range(count):
+        await sending.publish(f"sensors.{index % 8}.measured", MEASUREMENT, headers=TENANT)
+    await asyncio.wait_for(counter.done.wait(), 120)
+    elapsed = time.perf_counter() - start
+    await sending.close()
+    await receiving.close()
+    return count / elapsed
+
+
+async def generated_nats(url: str, count: int) -> float:
+    counter = Counter(count)
+
+    class Sensors(sensors.ServerHandler):
+        async def on_measurement(self, session: Any, message: Any, **envelope: Any) -> None:
+            counter.add()
+
+    message = sensors.models.MeasurementPayload.model_validate_json(MEASUREMENT)
+    headers = sensors.models.MeasurementHeaders.model_validate(TENANT)
+    async with sensors.Server(Sensors, url=url), sensors.Client(url) as client:
+        start = time.perf_counter()
+        for index in range(count):
+            await client.send_measurement(message, sensor_id=str(index % 8), headers=headers)
+        await asyncio.wait_for(counter.done.wait(), 120)
+        return count / (time.perf_counter() - start)
+
+
+async def raw_redis(url: str, count: int) -> float:
+    receiving, sending = redis.asyncio.from_url(url), redis.asyncio.from_url(url)
+    counter = Counter(count)
+    pubsub = receiving.pubsub()
+    await pubsub.psubscribe("chat.*.posted")
+
+    async def receive() -> None:
+        async for message in pubsub.listen():
+            if message["type"] == "pmessage":
+                counter.add()
+                if counter.done.is_set():
+                    return
+
+    task = asyncio.create_task(receive())
+    start = time.perf_counter()
+    for index in range(count):
+        await sending.publish(f"chat.{index % 8}.posted", POST)
+    await asyncio.wait_for(counter.done.wait(), 120)
+    elapsed = time.perf_counter() - start
+    await task
+    await pubsub.aclose()
+    await sending.aclose()
+    await receiving.aclose()
+    return count / elapsed
+
+
+async def generated_redis(url: str, count: int) -> float:
+    counter = Counter(count)
+
+    class Room(chat.ServerHandler):
+        async def on_post(self, session: Any, message: Any, **envelope: Any) -> None:
+            counter.add()
+
+    message = chat.models.PostPayload.model_validate_json(POST)
+    async with chat.Server(Room, url=url), chat.Client(url) as client:
+        start = time.perf_counter()
+        for index in range(count):
+            await client.send_post(message, room=str(index % 8))
+        await asyncio.wait_for(counter.done.wait(), 120)
+        return count / (time.perf_counter() - start)
+
+
 def compare(name: str, url: str, count: int, rounds: int,
             raw: Callable[[str, int], Awaitable[float]], generated: Callable[[str, int], Awaitable[float]]) -> float:
     best = {"raw": 0.0, "generated": 0.0}
@@ -150,11 +243,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("count", nargs="?", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", default="mqtt,amqp,nats,redis", help="comma-separated protocols to measure")
     args = parser.parse_args()
-    with running_mosquitto() as url:
-        compare("MQTT", url, args.count, args.rounds, raw_mqtt, generated_mqtt)
-    with running_rabbitmq() as rabbit:
-        compare("AMQP", rabbit.url, args.count, args.rounds, raw_amqp, generated_amqp)
+    only = set(args.only.split(","))
+    if "mqtt" in only:
+        with running_mosquitto() as url:
+            compare("MQTT", url, args.count, args.rounds, raw_mqtt, generated_mqtt)
+    if "amqp" in only:
+        with running_rabbitmq() as rabbit:
+            compare("AMQP", rabbit.url, args.count, args.rounds, raw_amqp, generated_amqp)
+    if "nats" in only:
+        with running_nats() as url:
+            compare("NATS", url, args.count, args.rounds, raw_nats, generated_nats)
+    if "redis" in only:
+        with running_redis() as url:
+            compare("Redis", url, args.count, args.rounds, raw_redis, generated_redis)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ import math
 import re
 import uuid
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, Self
 from urllib.parse import urlsplit
 
@@ -64,6 +65,10 @@ CORRELATION_HEADER = "Correlation-Id"
 PENDING_MESSAGES = 8192
 #: At most this many bytes of received messages wait in one subscription.
 PENDING_BYTES = 16 * 1024 * 1024
+#: At most this many received subjects are remembered with the channel that owns them and their parameters.
+_OWNERS_REMEMBERED = 4096
+#: What a header value that may be JSON starts with (any other is a plain string: no parse attempted).
+_JSON_START = frozenset('{["-0123456789tfn')
 
 
 class SlowConsumer(SessionError):
@@ -110,6 +115,11 @@ class NatsSession(BrokerSession):
         self._router = Router(channels, side)
         self._client: NatsClient | None = None
         self._subscriptions: list[Subscription] = []
+        # The channels a received subject may belong to, in order; and what each subject seen resolved to.
+        self._received_channels = tuple(
+            a for a, s in self._channels.items() if side.receives(s) and not _is_inbox(a)
+        )
+        self._owners: dict[str, tuple[str | None, Mapping[str, str]]] = {}
 
     # -- connecting ------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -227,27 +237,33 @@ class NatsSession(BrokerSession):
     async def _on_msg(self, address: str, spec: ChannelSpec, msg: Msg) -> None:
         subject = msg.subject
         if _is_inbox(address):
-            parameters = parameters_of(address, subject) or {}
+            parameters: Mapping[str, str] = parameters_of(address, subject) or {}
         else:
-            # The first channel (in order) whose address the subject is takes it: overlapping subscriptions
-            # (`a.*` and `a.b`) deliver a message once.
-            owner = next(
-                (
-                    a
-                    for a, s in self._channels.items()
-                    if self._side.receives(s)
-                    and not _is_inbox(a)
-                    and parameters_of(a, subject) is not None
-                ),
-                None,
-            )
+            owner, parameters = self._owner(subject)
             if owner != address:
                 return
-            parameters = parameters_of(address, subject) or {}
         self._receive(address, spec, subject, parameters, msg)
-        await (
-            self._delivery.room.wait()
-        )  # bounded: stop reading while the handler is behind
+        room = self._delivery.room
+        if not room.is_set():  # bounded: stop reading while the handler is behind
+            await room.wait()
+
+    def _owner(self, subject: str) -> tuple[str | None, Mapping[str, str]]:
+        """The channel a received subject belongs to, and its parameters: the first channel (in order) whose
+        address the subject is, so that overlapping subscriptions (`a.*` and `a.b`) deliver a message once.
+        Remembered per subject, since a subscriber sees the same few subjects again and again."""
+        known = self._owners.get(subject)
+        if known is not None:
+            return known
+        found: tuple[str | None, Mapping[str, str]] = (None, {})
+        for channel in self._received_channels:
+            parameters = parameters_of(channel, subject)
+            if parameters is not None:
+                found = (channel, MappingProxyType(parameters))  # shared by every message of the subject
+                break
+        if len(self._owners) >= _OWNERS_REMEMBERED:
+            self._owners.clear()
+        self._owners[subject] = found
+        return found
 
     def _receive(
         self,
@@ -284,10 +300,10 @@ class NatsSession(BrokerSession):
             return None
         values: dict[str, Any] = {}
         for name, value in carried.items():
-            try:
-                values[name] = json.loads(value)
-            except ValueError:
-                values[name] = value
+            values[name] = value
+            if value[:1] in _JSON_START:
+                with contextlib.suppress(ValueError):
+                    values[name] = json.loads(value)
         try:
             return adapter.validate_python(values)
         except ValidationError as failure:
