@@ -30,7 +30,6 @@ import math
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from types import MappingProxyType
 from typing import Any, Self
 from urllib.parse import urlsplit
 
@@ -41,7 +40,7 @@ from nats.errors import Error as NatsError
 from nats.errors import SlowConsumerError
 from pydantic import BaseModel, ValidationError
 
-from ..core.addressing import Received, parameters_of
+from ..core.addressing import ChannelOwners, Received, parameters_of
 from ..core.broker import BrokerSession
 from ..core.channels import ChannelSpec, Side
 from ..core.codec import Router, encode_json
@@ -65,8 +64,6 @@ CORRELATION_HEADER = "Correlation-Id"
 PENDING_MESSAGES = 8192
 #: At most this many bytes of received messages wait in one subscription.
 PENDING_BYTES = 16 * 1024 * 1024
-#: At most this many received subjects are remembered with the channel that owns them and their parameters.
-_OWNERS_REMEMBERED = 4096
 #: What a header value that may be JSON starts with (any other is a plain string: no parse attempted).
 _JSON_START = frozenset('{["-0123456789tfn')
 
@@ -115,11 +112,13 @@ class NatsSession(BrokerSession):
         self._router = Router(channels, side)
         self._client: NatsClient | None = None
         self._subscriptions: list[Subscription] = []
-        # The channels a received subject may belong to, in order; and what each subject seen resolved to.
-        self._received_channels = tuple(
-            a for a, s in self._channels.items() if side.receives(s) and not _is_inbox(a)
+        self._owners = ChannelOwners(
+            [
+                a
+                for a, s in self._channels.items()
+                if side.receives(s) and not _is_inbox(a)
+            ]
         )
-        self._owners: dict[str, tuple[str | None, Mapping[str, str]]] = {}
 
     # -- connecting ------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -239,31 +238,14 @@ class NatsSession(BrokerSession):
         if _is_inbox(address):
             parameters: Mapping[str, str] = parameters_of(address, subject) or {}
         else:
-            owner, parameters = self._owner(subject)
-            if owner != address:
+            owner = self._owners.owner(subject)
+            if owner is None or owner[0] != address:
                 return
+            parameters = owner[1]
         self._receive(address, spec, subject, parameters, msg)
         room = self._delivery.room
         if not room.is_set():  # bounded: stop reading while the handler is behind
             await room.wait()
-
-    def _owner(self, subject: str) -> tuple[str | None, Mapping[str, str]]:
-        """The channel a received subject belongs to, and its parameters: the first channel (in order) whose
-        address the subject is, so that overlapping subscriptions (`a.*` and `a.b`) deliver a message once.
-        Remembered per subject, since a subscriber sees the same few subjects again and again."""
-        known = self._owners.get(subject)
-        if known is not None:
-            return known
-        found: tuple[str | None, Mapping[str, str]] = (None, {})
-        for channel in self._received_channels:
-            parameters = parameters_of(channel, subject)
-            if parameters is not None:
-                found = (channel, MappingProxyType(parameters))  # shared by every message of the subject
-                break
-        if len(self._owners) >= _OWNERS_REMEMBERED:
-            self._owners.clear()
-        self._owners[subject] = found
-        return found
 
     def _receive(
         self,

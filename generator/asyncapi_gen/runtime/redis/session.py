@@ -30,7 +30,7 @@ from pydantic import BaseModel
 from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
-from ..core.addressing import Received, parameters_of
+from ..core.addressing import ChannelOwners, Received
 from ..core.broker import BrokerSession
 from ..core.channels import ChannelSpec, Side
 from ..core.codec import Router, encode_json
@@ -75,6 +75,9 @@ class RedisSession(BrokerSession):
         self.id = client_id or f"asyncapi-gen-{uuid.uuid4().hex[:12]}"
         super().__init__(self._channels)
         self._router = Router(channels, side)
+        self._owners = ChannelOwners(
+            [a for a, s in self._channels.items() if side.receives(s)]
+        )
         self._redis: aioredis.Redis | None = None
         self._pubsub: PubSub | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -168,9 +171,11 @@ class RedisSession(BrokerSession):
                 message = await pubsub.get_message(timeout=None)
                 if message is not None:
                     self._receive(message)
-                await (
-                    self._delivery.room.wait()
-                )  # bounded: stop reading while the handler is behind
+                room = self._delivery.room
+                if (
+                    not room.is_set()
+                ):  # bounded: stop reading while the handler is behind
+                    await room.wait()
         except (RedisError, OSError) as error:
             self._delivery.deliver_error(TaskFailed("redis reader", error))
         except asyncio.CancelledError:
@@ -185,31 +190,21 @@ class RedisSession(BrokerSession):
         name = _text(message["channel"])
         key = _text(message["pattern"]) if message["type"] == "pmessage" else name
         subscribed = self._subscribed.get(key)
-        # The first channel (in order) whose address the name is takes it: a message matching a pattern and a
-        # plain subscription (or two patterns) is delivered once.
-        owner = next(
-            (
-                a
-                for a, s in self._channels.items()
-                if self._side.receives(s) and parameters_of(a, name) is not None
-            ),
-            None,
-        )
-        if owner is None or owner != subscribed:
+        owner = self._owners.owner(name)
+        if owner is None or owner[0] != subscribed:
             return
+        address, parameters = owner
         raw = (
             message["data"]
             if isinstance(message["data"], bytes)
             else str(message["data"]).encode()
         )
         try:
-            _, payload = self._router.route(owner, raw)
+            _, payload = self._router.route(address, raw)
         except WireError as error:
             self._delivery.deliver_error(error)
             return
-        self._delivery.deliver(
-            owner, Received(payload, name, parameters_of(owner, name) or {}, None)
-        )
+        self._delivery.deliver(address, Received(payload, name, parameters, None))
 
     # -- ending ----------------------------------------------------------------------------
     async def close(self) -> None:

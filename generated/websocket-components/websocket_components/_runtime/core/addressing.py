@@ -13,8 +13,9 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import unquote
 
@@ -26,6 +27,7 @@ __all__ = [
     "Addressed",
     "AddressedClientTransport",
     "AddressedServerSession",
+    "ChannelOwners",
     "Received",
     "ReceivedCallback",
     "new_correlation_id",
@@ -118,6 +120,38 @@ def parameters_of(channel: str, address: str) -> dict[str, str] | None:
     return {
         name: unquote(value) for name, value in zip(names, found.groups(), strict=True)
     }
+
+
+class ChannelOwners:
+    """Which of a session's channels a received address belongs to, with its parameters.
+
+    The first channel (in order) whose address it is takes it, so that overlapping subscriptions (``a.*`` and
+    ``a.b``, or a pattern and a plain name) deliver a message once. Answers are remembered per address, since a
+    subscriber sees the same few addresses again and again; at most ``remembered`` of them, so that addresses
+    made of ever-new parameter values cannot grow it without bound.
+    """
+
+    def __init__(self, channels: Sequence[str], remembered: int = 4096) -> None:
+        self._channels = tuple(channels)
+        self._remembered = remembered
+        self._known: dict[str, tuple[str, Mapping[str, str]] | None] = {}
+
+    def owner(self, address: str) -> tuple[str, Mapping[str, str]] | None:
+        """The channel ``address`` belongs to and its parameter values (read-only, shared), or None."""
+        try:
+            return self._known[address]
+        except KeyError:
+            pass
+        found: tuple[str, Mapping[str, str]] | None = None
+        for channel in self._channels:
+            parameters = parameters_of(channel, address)
+            if parameters is not None:
+                found = (channel, MappingProxyType(parameters))
+                break
+        if len(self._known) >= self._remembered:
+            self._known.clear()
+        self._known[address] = found
+        return found
 
 
 @functools.cache
