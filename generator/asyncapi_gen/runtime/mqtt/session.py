@@ -24,7 +24,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from pydantic import BaseModel, ValidationError
 
-from ..core.addressing import Received, parameters_of
+from ..core.addressing import ChannelOwners, Received, header_value, parameters_of
 from ..core.broker import BrokerSession
 from ..core.channels import ChannelSpec, Side
 from ..core.codec import Router, encode_json
@@ -76,6 +76,9 @@ class MqttSession(BrokerSession):
         self.id = client_id or f"asyncapi-gen-{uuid.uuid4().hex[:12]}"
         super().__init__(self._channels)
         self._router = Router(channels, side)
+        self._owners = ChannelOwners(
+            [a for a, s in self._channels.items() if side.receives(s)]
+        )
         self._client: aiomqtt.Client | None = None
         self._reader: asyncio.Task[None] | None = None
 
@@ -191,7 +194,9 @@ class MqttSession(BrokerSession):
             async for message in client.messages:
                 self._receive(str(message.topic), message.payload, message.properties)
                 if not self._delivery.room.is_set():
-                    await self._delivery.room.wait()  # bounded: stop reading while the handler is behind
+                    await (
+                        self._delivery.room.wait()
+                    )  # bounded: stop reading while the handler is behind
         except aiomqtt.MqttError as error:
             self._delivery.deliver_error(TaskFailed("mqtt reader", error))
         except asyncio.CancelledError:
@@ -201,12 +206,11 @@ class MqttSession(BrokerSession):
             self._end(reason)
 
     def _receive(self, topic: str, payload: Any, properties: Properties | None) -> None:
-        for address, spec in self._channels.items():
-            parameters = parameters_of(address, topic)
-            if parameters is not None and self._side.receives(spec):
-                break
-        else:
+        owner = self._owners.owner(topic)
+        if owner is None:
             return  # a topic of no channel this side receives on
+        address, parameters = owner
+        spec = self._channels[address]
         raw = payload if isinstance(payload, bytes) else str(payload).encode()
         try:
             _, message = self._router.route(address, raw)
@@ -238,12 +242,7 @@ class MqttSession(BrokerSession):
         if adapter is None:
             return None
         pairs = getattr(properties, "UserProperty", None) or []
-        values: dict[str, Any] = {}
-        for name, value in pairs:
-            try:
-                values[name] = json.loads(value)
-            except ValueError:
-                values[name] = value
+        values = {name: header_value(value) for name, value in pairs}
         try:
             return adapter.validate_python(values)
         except ValidationError as failure:

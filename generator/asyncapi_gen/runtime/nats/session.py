@@ -40,7 +40,7 @@ from nats.errors import Error as NatsError
 from nats.errors import SlowConsumerError
 from pydantic import BaseModel, ValidationError
 
-from ..core.addressing import ChannelOwners, Received, parameters_of
+from ..core.addressing import ChannelOwners, Received, header_value, parameters_of
 from ..core.broker import BrokerSession
 from ..core.channels import ChannelSpec, Side
 from ..core.codec import Router, encode_json
@@ -64,8 +64,6 @@ CORRELATION_HEADER = "Correlation-Id"
 PENDING_MESSAGES = 8192
 #: At most this many bytes of received messages wait in one subscription.
 PENDING_BYTES = 16 * 1024 * 1024
-#: What a header value that may be JSON starts with (any other is a plain string: no parse attempted).
-_JSON_START = frozenset('{["-0123456789tfn')
 
 
 class SlowConsumer(SessionError):
@@ -280,12 +278,7 @@ class NatsSession(BrokerSession):
         adapter = self._side.inbound_headers(spec)
         if adapter is None:
             return None
-        values: dict[str, Any] = {}
-        for name, value in carried.items():
-            values[name] = value
-            if value[:1] in _JSON_START:
-                with contextlib.suppress(ValueError):
-                    values[name] = json.loads(value)
+        values = {name: header_value(value) for name, value in carried.items()}
         try:
             return adapter.validate_python(values)
         except ValidationError as failure:

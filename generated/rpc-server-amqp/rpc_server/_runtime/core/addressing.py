@@ -11,6 +11,7 @@ and gives the parameters and headers to the user as typed arguments.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -30,6 +31,7 @@ __all__ = [
     "ChannelOwners",
     "Received",
     "ReceivedCallback",
+    "header_value",
     "new_correlation_id",
     "parameters_of",
 ]
@@ -120,6 +122,21 @@ def parameters_of(channel: str, address: str) -> dict[str, str] | None:
     return {
         name: unquote(value) for name, value in zip(names, found.groups(), strict=True)
     }
+
+
+#: What a header value that may be JSON starts with (any other is a plain string: no parse attempted).
+_JSON_START = frozenset('{["-0123456789tfn')
+
+
+def header_value(text: str) -> Any:
+    """A received header's value: its JSON value when it is JSON (numbers, booleans, objects, sent as JSON
+    text by the other side), else the string itself."""
+    if text[:1] in _JSON_START:
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass
+    return text
 
 
 class ChannelOwners:
