@@ -168,6 +168,60 @@ def test_malformed_messages_and_headers_reach_on_error_and_the_app_goes_on(senso
     assert got.calls[3][2] == {"sensor_id": "9", "headers": package.models.MeasurementHeaders(tenant="t")}
 
 
+def test_a_handler_far_behind_hears_slow_consumer_and_then_goes_on(sensors: tuple[Path, ModuleType],
+                                                                   nats_url: str) -> None:
+    """NATS core has no flow control: while the handler is stuck, the reader stops, the subscription's pending
+    limit fills, and nats-py drops the rest. Once unstuck, the handler gets what was kept, in order, hears a
+    ``SlowConsumer`` (errors are delivered in order with the messages), and then gets new messages."""
+    _, package = sensors
+    limit = package._runtime.nats.session.PENDING_MESSAGES
+    sent = limit + 4000  # far past what the subscription and the delivery queue can hold
+    stuck, measured, errors = asyncio.Event(), [], []
+    after = asyncio.Event()
+
+    class Station(package.ServerHandler):  # type: ignore[misc, name-defined]
+        async def on_measurement(self, session: Any, message: Any, **envelope: Any) -> None:
+            measured.append(message.celsius)
+            if len(measured) == 1:
+                await stuck.wait()
+            if message.celsius == -1:
+                after.set()
+
+        async def on_error(self, session: Any, error: Any) -> None:
+            errors.append(error)
+
+    subject = MEASURED.replace("{sensorId}", "9")
+
+    async def scenario() -> None:
+        async with package.Server(Station, url=nats_url):
+            raw = await nats.connect(nats_url)
+            try:
+                for index in range(sent):
+                    await raw.publish(subject, b'{"celsius": %d}' % index, headers={"tenant": "t"})
+                await raw.flush()
+                await asyncio.sleep(1.0)  # the server has sent them all: nats-py has kept what it can
+                assert measured == [0] and not errors  # still stuck: errors queue behind the messages
+                stuck.set()
+                async with asyncio.timeout(TIMEOUT):  # what was kept drains; then the subscription has room again
+                    while len(measured) < limit:
+                        await asyncio.sleep(0.05)
+                await raw.publish(subject, b'{"celsius": -1}', headers={"tenant": "t"})
+                await raw.flush()
+                async with asyncio.timeout(TIMEOUT):
+                    await after.wait()
+            finally:
+                await raw.close()
+
+    asyncio.run(scenario())
+    slow = [error for error in errors if isinstance(error, package.SlowConsumer)]
+    assert slow and "handler is behind" in str(slow[0]), errors
+    assert len(slow) <= 3, f"{len(slow)} SlowConsumer errors for one burst: one per dropped message"
+    assert limit <= len(measured) - 1 < sent, "nothing was dropped, or nothing was kept"
+    kept = measured[:-1]
+    assert kept == sorted(kept), "what was kept arrived out of order"
+    assert measured[-1] == -1
+
+
 def test_the_mock_publishes_what_the_app_sends_and_answers_a_raw_request(sensors: tuple[Path, ModuleType],
                                                                         nats_url: str) -> None:
     """Acceptance: a raw subscriber on `>` sees each message the application sends on its own within 15 s,

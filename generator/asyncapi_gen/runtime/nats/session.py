@@ -15,7 +15,7 @@ receiver in that queue group (each message goes to one member).
 
 Reading is bounded: each subscription holds at most ``PENDING_MESSAGES`` (and ``PENDING_BYTES``) undelivered
 messages, and its reader stops while the handler is behind. NATS core has no flow control: past that, the server
-and nats-py drop messages for a slow consumer, which the handler hears as ``SlowConsumer``. When the server goes
+and nats-py drop messages for a slow consumer, which the handler hears as ``SlowConsumer`` (once a second per subject at most). When the server goes
 away, nats-py reconnects (every ``reconnect_wait`` s, up to ``max_reconnect_attempts`` times), subscribes again
 and sends what was published meanwhile; once it gives up the session ends (``PEER_GONE``).
 """
@@ -64,6 +64,8 @@ CORRELATION_HEADER = "Correlation-Id"
 PENDING_MESSAGES = 8192
 #: At most this many bytes of received messages wait in one subscription.
 PENDING_BYTES = 16 * 1024 * 1024
+#: nats-py reports every dropped message; the handler hears one ``SlowConsumer`` per subject per this many s.
+SLOW_CONSUMER_REPORT_INTERVAL = 1.0
 
 
 class SlowConsumer(SessionError):
@@ -110,6 +112,7 @@ class NatsSession(BrokerSession):
         self._router = Router(channels, side)
         self._client: NatsClient | None = None
         self._subscriptions: list[Subscription] = []
+        self._slow_reported: dict[str, float] = {}  # subject -> loop time of its last SlowConsumer
         self._owners = ChannelOwners(
             [
                 a
@@ -288,6 +291,12 @@ class NatsSession(BrokerSession):
 
     async def _on_nats_error(self, error: Exception) -> None:
         if isinstance(error, SlowConsumerError):
+            # One report per burst, not one per dropped message: a flood must not become a flood of errors.
+            now = asyncio.get_running_loop().time()
+            last = self._slow_reported.get(error.subject)
+            if last is not None and now - last < SLOW_CONSUMER_REPORT_INTERVAL:
+                return
+            self._slow_reported[error.subject] = now
             self._delivery.deliver_error(
                 SlowConsumer(
                     f"messages dropped on {error.subject!r}: the handler is behind"
