@@ -41,7 +41,7 @@ _templates = click.option("--templates", "template_dir", type=click.Path(file_ok
                           help="Folder of templates that replace built-in ones of the same name.")
 _ref_root = click.option("--ref-root", type=click.Path(file_okay=False, exists=True, path_type=Path),
                          help="Folder that relative $ref files must stay inside (default: the enclosing project).")
-_transport = click.option("--transport", type=click.Choice(["webrtc", "websocket", "mqtt", "amqp", "nats", "redis", "none"]),
+_transport = click.option("--transport", type=click.Choice(["webrtc", "websocket", "mqtt", "amqp", "nats", "redis", "kafka", "none"]),
                           help="Transport of the generated client and server (default: from the spec).")
 _describes = click.option("--describes", type=click.Choice(["server", "client"]),
                           help="Which end of the connection the document's application is (default: from the spec's "

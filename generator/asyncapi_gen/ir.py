@@ -28,7 +28,8 @@ class Transport(enum.Enum):
     AMQP = "amqp"  # amqp/amqps servers (RabbitMQ): both sides connect to the broker (aio-pika)
     NATS = "nats"  # nats/tls servers: both sides connect to the NATS server (nats-py)
     REDIS = "redis"  # redis/rediss servers: both sides connect to Redis pub/sub (redis-py), no headers
-    NONE = "none"  # another protocol (mqtt, kafka, ...): the user plugs in a transport
+    KAFKA = "kafka"  # kafka/kafka-secure servers: both sides connect to the cluster (FastStream on aiokafka)
+    NONE = "none"  # another protocol (jms, pulsar, sns, ...): the user plugs in a transport
 
 
 class MessageKind(enum.Enum):

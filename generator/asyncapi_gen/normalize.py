@@ -38,6 +38,7 @@ _MQTT_PROTOCOLS = frozenset({"mqtt", "mqtts", "secure-mqtt", "mqtt5"})
 _AMQP_PROTOCOLS = frozenset({"amqp", "amqps"})
 _NATS_PROTOCOLS = frozenset({"nats", "tls"})
 _REDIS_PROTOCOLS = frozenset({"redis", "rediss"})
+_KAFKA_PROTOCOLS = frozenset({"kafka", "kafka-secure"})
 _ONE_PARAMETER = re.compile(r"\{[^{}]+\}")
 _VERBS = frozenset({"receive", "send", "publish", "subscribe", "on", "handle", "get", "emit"})
 
@@ -456,6 +457,8 @@ def _default_transport(api: Api) -> Transport:
         return Transport.NATS
     if api.protocol in _REDIS_PROTOCOLS:
         return Transport.REDIS
+    if api.protocol in _KAFKA_PROTOCOLS:
+        return Transport.KAFKA
     return Transport.NONE
 
 

@@ -15,6 +15,7 @@ _AIOMQTT = "aiomqtt>=2.5,<3"
 _AIO_PIKA = "aio-pika>=9.4,<11"
 _NATS_PY = "nats-py>=2.7,<3"
 _REDIS = "redis>=5"
+_FASTSTREAM_KAFKA = "faststream[kafka]>=0.7,<0.8"
 # A browser can join a WebRTC session with plain JS (docs/runtime.md), so WebRTC packages ship a page that does.
 _WEB_PAGE = ("web/index.html.jinja", "web/app.js.jinja", "web/style.css.jinja")
 
@@ -37,6 +38,9 @@ _BINDINGS = {
     # Redis pub/sub carries a message's payload alone: no headers (docs/design-notes.md, Broker transports).
     Transport.REDIS: TransportBinding(Transport.REDIS, "transports/redis.jinja", ("core", "redis"), (_PYDANTIC, _REDIS),
                                       media=False, built_in=True, addressed=True, headers=False),
+    # Kafka through FastStream, which also documents the application (its AsyncAPI export) and tests it in memory.
+    Transport.KAFKA: TransportBinding(Transport.KAFKA, "transports/kafka.jinja", ("core", "kafka"),
+                                      (_PYDANTIC, _FASTSTREAM_KAFKA), media=False, built_in=True, addressed=True),
     # A protocol without a built-in transport is most likely a broker: the transport the user plugs in gives each
     # message its own address (channel parameters filled in) and headers.
     Transport.NONE: TransportBinding(Transport.NONE, "transports/none.jinja", ("core",), (_PYDANTIC,), media=False,

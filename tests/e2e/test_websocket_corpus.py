@@ -99,20 +99,20 @@ def test_a_feed_client_receives_typed_market_data(gemini: ModuleType) -> None:
 
 
 @pytest.fixture
-def kafka_lights(tmp_path: Path) -> Iterator[ModuleType]:
-    yield from generate(CORPUS / "asyncapi-spec@v3.0.0/streetlights-kafka-asyncapi.yml", "kafka_lights", tmp_path)
+def mercure_hub(tmp_path: Path) -> Iterator[ModuleType]:
+    yield from generate(CORPUS / "asyncapi-spec@v3.0.0/mercure-asyncapi.yml", "mercure_hub", tmp_path)
 
 
-def test_other_protocols_build_and_refuse_clearly_at_connect_not_at_build(kafka_lights: ModuleType) -> None:
-    runtime = importlib.import_module("kafka_lights._runtime.core")
+def test_other_protocols_build_and_refuse_clearly_at_connect_not_at_build(mercure_hub: ModuleType) -> None:
+    runtime = importlib.import_module("mercure_hub._runtime.core")
 
     async def scenario() -> None:
-        client = kafka_lights.Client("kafka://127.0.0.1:9", None)
-        with pytest.raises(runtime.TransportNotAvailable, match="kafka") as raised:
+        client = mercure_hub.Client("mercure://127.0.0.1:9", None)
+        with pytest.raises(runtime.TransportNotAvailable, match="mercure") as raised:
             await client.connect()
         assert "transport=" in str(raised.value)
-        with pytest.raises(runtime.TransportNotAvailable, match="kafka"):
-            await kafka_lights.Server(importlib.import_module("kafka_lights.mock").MockHandler).start()
+        with pytest.raises(runtime.TransportNotAvailable, match="mercure"):
+            await mercure_hub.Server(importlib.import_module("mercure_hub.mock").MockHandler).start()
 
     asyncio.run(asyncio.wait_for(scenario(), 10))
 

@@ -28,7 +28,9 @@ def _api(write_spec: SpecWriter, doc: dict[str, Any], **options: Any) -> Any:
         ("wss", False, Transport.WEBSOCKET),
         ("ws", False, Transport.WEBSOCKET),
         ("mqtt", False, Transport.MQTT),
-        ("kafka", False, Transport.NONE),
+        ("kafka", False, Transport.KAFKA),
+        ("kafka-secure", False, Transport.KAFKA),
+        ("jms", False, Transport.NONE),
         (None, False, Transport.WEBSOCKET),
     ],
 )
@@ -186,6 +188,7 @@ def test_a_payload_ref_to_something_that_is_not_a_schema_is_a_located_error(
         (Transport.WEBRTC, ("core", "websocket", "webrtc", "pool"), {"pydantic", "websockets", "aiortc"}),
         (Transport.WEBSOCKET, ("core", "websocket"), {"pydantic", "websockets"}),
         (Transport.NONE, ("core",), {"pydantic"}),
+        (Transport.KAFKA, ("core", "kafka"), {"pydantic", "faststream[kafka]"}),
     ],
 )
 def test_a_package_carries_the_runtime_and_dependencies_of_its_transport(

@@ -18,6 +18,7 @@ is logged once per session and kind of failure, then counted.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import logging
 import weakref
@@ -161,21 +162,28 @@ class Delivery:
             waiting = self._start_callback(callback, payload)
             if waiting is not None:
                 rest = tuple(callbacks[index + 1 :])
+                # The callback goes on in the Context its first step ran in: a library that sets a context
+                # variable before its first wait (FastStream's publish does) resets it there afterwards.
                 self._drainer = asyncio.create_task(
-                    self._drain(waiting, rest, payload), name="asyncapi-runtime-drain"
+                    self._drain(waiting, rest, payload),
+                    name="asyncapi-runtime-drain",
+                    context=waiting.context,
                 )
                 return
 
     def _start_callback(self, callback: Callback, payload: Any) -> _Resume | None:
         """Run ``callback`` up to its first wait; None when it finished without waiting."""
         self._in_callback = True
+        context = contextvars.copy_context()
         try:
             awaitable = callback(payload)
             coroutine = (
                 awaitable if isinstance(awaitable, CoroutineType) else _await(awaitable)
             )
             try:
-                return _Resume(callback, coroutine, coroutine.send(None))
+                return _Resume(
+                    callback, coroutine, context.run(coroutine.send, None), context
+                )
             except StopIteration:
                 return None
         except Exception as exc:  # noqa: BLE001 - a handler's bug must not stop delivery
@@ -228,12 +236,18 @@ class _Resume:
     drives the coroutine on, passing in whatever the task passes (a cancellation included).
     """
 
-    __slots__ = ("_coroutine", "_waiting_on", "callback")
+    __slots__ = ("_coroutine", "_waiting_on", "callback", "context")
 
     def __init__(
-        self, callback: Callback, coroutine: Coroutine[Any, Any, Any], waiting_on: Any
+        self,
+        callback: Callback,
+        coroutine: Coroutine[Any, Any, Any],
+        waiting_on: Any,
+        context: contextvars.Context,
     ) -> None:
         self.callback = callback
+        self.context = context
+        """The Context the coroutine's first step ran in: the rest must run there too."""
         self._coroutine = coroutine
         self._waiting_on = waiting_on
 
