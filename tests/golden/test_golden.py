@@ -51,6 +51,7 @@ EXPECTED_RUNTIME = {
     "streetlights-mqtt": {"core", "mqtt"},
     "rpc-server-amqp": {"core", "amqp"},
     "sensors-nats": {"core", "nats"},
+    "streetlights-kafka": {"core", "kafka"},
     "chat-redis": {"core", "redis"},
 }
 
@@ -126,7 +127,7 @@ def test_dependencies_follow_from_the_runtime_carried(golden: Golden) -> None:
     assert names == {"pydantic"} | ({"websockets"} if "websocket" in carried else set()) | (
         {"aiortc"} if "webrtc" in carried else set()) | ({"aiomqtt"} if "mqtt" in carried else set()) | (
         {"aio-pika"} if "amqp" in carried else set()) | ({"nats-py"} if "nats" in carried else set()) | (
-        {"redis"} if "redis" in carried else set())
+        {"redis"} if "redis" in carried else set()) | ({"faststream[kafka]"} if "kafka" in carried else set())
 
 
 @pytest.mark.parametrize("golden", [g for g in TARGETS if "webrtc" not in EXPECTED_RUNTIME[g.id]], ids=lambda g: g.id)
@@ -144,7 +145,7 @@ def test_top_level_exports_the_public_api(golden: Golden) -> None:
              "TokenRejected", "ConnectError", "SPEC_SHA256"]
     if "webrtc" in EXPECTED_RUNTIME[golden.id]:
         names += ["SignalingError", "IceConfig", "ToneAudioTrack", "SyntheticVideoTrack"]
-    if {"mqtt", "amqp", "nats", "redis"} & EXPECTED_RUNTIME[golden.id]:  # a broker document: what a user's transport implements
+    if {"mqtt", "amqp", "nats", "redis", "kafka"} & EXPECTED_RUNTIME[golden.id]:  # a broker document: what a user's transport implements
         names += ["AddressedClientTransport", "AddressedServerSession", "Received", "parameters_of"]
     code = f"import {golden.package} as p; missing = [n for n in {names!r} if not hasattr(p, n)]; print(missing)"
     result = run(sys.executable, "-c", code, env={**os.environ, "PYTHONPATH": str(golden.output)})
