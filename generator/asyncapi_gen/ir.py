@@ -119,6 +119,7 @@ class Route:
     headers: tuple[str, ...] = ()  # the header models of its messages (the hook is given headers when any)
     correlated: bool = False  # its messages carry a correlation id (the hook is given it)
     request: bool = False  # the other side answers it (the hook is given where to: `reply_to`)
+    keyed: bool = False  # its messages carry a key of their own (Kafka's record key): the hook is given it
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,7 @@ class Operation:
     routed: bool = True  # False when an earlier operation on the channel takes all its messages: no hook then
     replied_by: str = ""  # a request: the subject of the receiving side's operation that answers it
     answers: str = ""  # a reply: the subject of the request it answers (sent to the request's `reply_to`)
+    keyed: bool = False  # its messages carry a key of their own (Kafka's record key): the send method takes one
 
     @property
     def correlated(self) -> bool:
@@ -289,6 +291,7 @@ class TransportBinding:
     built_in: bool  # whether the runtime carries the protocol (else the user passes a transport of their own)
     addressed: bool = False  # whether each message names its own address and carries headers (brokers)
     headers: bool = True  # whether an addressed message carries headers (Redis pub/sub has none)
+    keyed: bool = False  # whether a message carries a key of its own besides its address (Kafka's record key)
     web_page: tuple[str, ...] = ()  # templates of the browser client rendered into `<package>/web/` (`web/*.jinja`)
 
 

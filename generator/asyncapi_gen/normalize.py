@@ -103,6 +103,8 @@ def normalize(resolver: Resolver, package: str, distribution: str,
             "document's message headers are typed in models.py but not sent or received", "", warning=True))
     if binding_for(chosen).addressed and not binding_for(chosen).headers:
         api = _without_headers(api)
+    if binding_for(chosen).keyed:
+        api = _keyed(api)
     api = dataclasses.replace(api, binding=binding_for(chosen))
     return api, state.diagnostics
 
@@ -123,6 +125,19 @@ def _without_headers(api: Api) -> Api:
                        for op in api.operations)
     return dataclasses.replace(api, channels=tuple(channels.values()), operations=operations,
                                messages=bare(api.messages))
+
+
+def _keyed(api: Api) -> Api:
+    """The API with a key on every data message (a transport whose records have one, Kafka): send methods take
+    it and hooks are given it."""
+    channels = {c.name: dataclasses.replace(c, client_routes=tuple(dataclasses.replace(r, keyed=True) for r in
+                                                                   c.client_routes),
+                                            server_routes=tuple(dataclasses.replace(r, keyed=True) for r in
+                                                                c.server_routes))
+                for c in api.channels}
+    operations = tuple(dataclasses.replace(op, channel=channels[op.channel.name], keyed=op.payload is not None)
+                       for op in api.operations)
+    return dataclasses.replace(api, channels=tuple(channels.values()), operations=operations)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -209,6 +209,8 @@ def envelope_keywords(operation: Operation, received: bool = False) -> str:
         keywords.append("correlation_id: str | None" + ("" if received else " = None"))
     if operation.replied_by:
         keywords.append("reply_to: str | None" + ("" if received else " = None"))
+    if operation.keyed:
+        keywords.append("key: str | None" + ("" if received else " = None"))
     return ", *, " + ", ".join(keywords) if keywords else ""
 
 
@@ -219,6 +221,8 @@ def publish_keywords(operation: Operation) -> str:
         keywords.append(", correlation_id=correlation_id")
     if operation.replied_by:
         keywords.append(", reply_to=reply_to")
+    if operation.keyed:
+        keywords.append(", key=key")
     return "".join(keywords)
 
 
@@ -229,6 +233,8 @@ def received_keywords(route: Route) -> str:
         keywords.append(", correlation_id=received.correlation_id")
     if route.request:
         keywords.append(", reply_to=received.reply_to")
+    if route.keyed:
+        keywords.append(", key=received.key")
     return "".join(keywords)
 
 

@@ -40,7 +40,8 @@ _BINDINGS = {
                                       media=False, built_in=True, addressed=True, headers=False),
     # Kafka through FastStream, which also documents the application (its AsyncAPI export) and tests it in memory.
     Transport.KAFKA: TransportBinding(Transport.KAFKA, "transports/kafka.jinja", ("core", "kafka"),
-                                      (_PYDANTIC, _FASTSTREAM_KAFKA), media=False, built_in=True, addressed=True),
+                                      (_PYDANTIC, _FASTSTREAM_KAFKA), media=False, built_in=True, addressed=True,
+                                      keyed=True),
     # A protocol without a built-in transport is most likely a broker: the transport the user plugs in gives each
     # message its own address (channel parameters filled in) and headers.
     Transport.NONE: TransportBinding(Transport.NONE, "transports/none.jinja", ("core",), (_PYDANTIC,), media=False,

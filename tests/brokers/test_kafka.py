@@ -91,7 +91,7 @@ class Recorder:
                 await self.changed.wait()
 
 
-def test_both_sides_exchange_typed_messages_with_parameters_and_headers(streetlights: ModuleType) -> None:
+def test_both_sides_exchange_typed_messages_with_parameters_headers_and_keys(streetlights: ModuleType) -> None:
     package = streetlights
     models = package.models
     app_got, client_got = Recorder(), Recorder()
@@ -101,7 +101,7 @@ def test_both_sides_exchange_typed_messages_with_parameters_and_headers(streetli
             app_got.add("on_light_measurement", message, **envelope)
             command = models.TurnOnOffPayload(command=models.TurnOnOffPayloadCommand("on"))
             await session.send_turn_on(command, streetlight_id=envelope["streetlight_id"],
-                                       headers=models.CommonHeaders(my_app_header=7))
+                                       headers=models.CommonHeaders(my_app_header=7), key=envelope["key"])
 
     class Operator(package.ClientHandler):  # type: ignore[misc, name-defined]
         async def on_turn_on(self, client: Any, message: Any, **envelope: Any) -> None:
@@ -113,16 +113,18 @@ def test_both_sides_exchange_typed_messages_with_parameters_and_headers(streetli
         client = package.Client(URL, handler=Operator(), broker=broker)
         async with TestKafkaBroker(broker, connect_only=False), app, client:
             await client.send_light_measurement(models.LightMeasuredPayload(lumens=250), streetlight_id="east-3",
-                                                headers=models.CommonHeaders(my_app_header=3))
+                                                headers=models.CommonHeaders(my_app_header=3), key="lamp east-3")
             await client_got.wait_for(1)
 
     asyncio.run(scenario())
     [(_, measured, envelope)] = app_got.calls
     assert isinstance(measured, models.LightMeasuredPayload) and measured.lumens == 250
-    assert envelope == {"streetlight_id": "east-3", "headers": models.CommonHeaders(my_app_header=3)}
+    assert envelope == {"streetlight_id": "east-3", "headers": models.CommonHeaders(my_app_header=3),
+                        "key": "lamp east-3"}
     [(_, command, command_envelope)] = client_got.calls
     assert isinstance(command, models.TurnOnOffPayload) and command.command == models.TurnOnOffPayloadCommand("on")
-    assert command_envelope == {"streetlight_id": "east-3", "headers": models.CommonHeaders(my_app_header=7)}
+    assert command_envelope == {"streetlight_id": "east-3", "headers": models.CommonHeaders(my_app_header=7),
+                                "key": "lamp east-3"}  # the record key, sent back by the application
 
 
 def test_malformed_records_reach_on_error_and_the_app_goes_on(streetlights: ModuleType) -> None:
@@ -157,6 +159,7 @@ def test_malformed_records_reach_on_error_and_the_app_goes_on(streetlights: Modu
     hook, measured, envelope = got.calls[3]
     assert hook == "on_light_measurement" and measured.lumens == 120
     assert envelope["streetlight_id"] == "lamp-9" and envelope["headers"].my_app_header == 12
+    assert envelope["key"] is None  # published without a key
 
 
 def test_correlation_reply_address_and_key_travel_as_faststream_does(streetlights: ModuleType) -> None:

@@ -45,6 +45,7 @@ class ClientHandler:
         *,
         streetlight_id: str,
         headers: models.CommonHeaders,
+        key: str | None,
     ) -> None:
         """The server sent a turn on (with the channel's parameters)."""
 
@@ -55,6 +56,7 @@ class ClientHandler:
         *,
         streetlight_id: str,
         headers: models.CommonHeaders,
+        key: str | None,
     ) -> None:
         """The server sent a turn off (with the channel's parameters)."""
 
@@ -65,6 +67,7 @@ class ClientHandler:
         *,
         streetlight_id: str,
         headers: models.CommonHeaders,
+        key: str | None,
     ) -> None:
         """The server sent a dim light (with the channel's parameters)."""
 
@@ -164,6 +167,7 @@ class Client:
         *,
         streetlight_id: str,
         headers: models.CommonHeaders | None = None,
+        key: str | None = None,
     ) -> None:
         """Send a light measurement to the server, at the channel's address with these parameters."""
         address = smartylighting_streetlights_1_0_event_streetlight_id_lighting_measured_address(
@@ -174,6 +178,7 @@ class Client:
             address,
             message,
             headers,
+            key=key,
         )
 
     async def receive_turn_on(
@@ -211,6 +216,7 @@ class Client:
             received.message,
             streetlight_id=received.parameters["streetlightId"],
             headers=received.headers,
+            key=received.key,
         )
 
     async def _received_smartylighting_streetlights_1_0_action_streetlight_id_turn_off(
@@ -221,6 +227,7 @@ class Client:
             received.message,
             streetlight_id=received.parameters["streetlightId"],
             headers=received.headers,
+            key=received.key,
         )
 
     async def _received_smartylighting_streetlights_1_0_action_streetlight_id_dim(
@@ -231,4 +238,5 @@ class Client:
             received.message,
             streetlight_id=received.parameters["streetlightId"],
             headers=received.headers,
+            key=received.key,
         )

@@ -76,6 +76,7 @@ class ServerSession:
         *,
         streetlight_id: str,
         headers: models.CommonHeaders | None = None,
+        key: str | None = None,
     ) -> None:
         """Send a turn on to the client, at the channel's address with these parameters."""
         address = smartylighting_streetlights_1_0_action_streetlight_id_turn_on_address(
@@ -86,6 +87,7 @@ class ServerSession:
             address,
             message,
             headers,
+            key=key,
         )
 
     async def send_turn_off(
@@ -94,6 +96,7 @@ class ServerSession:
         *,
         streetlight_id: str,
         headers: models.CommonHeaders | None = None,
+        key: str | None = None,
     ) -> None:
         """Send a turn off to the client, at the channel's address with these parameters."""
         address = (
@@ -106,6 +109,7 @@ class ServerSession:
             address,
             message,
             headers,
+            key=key,
         )
 
     async def send_dim_light(
@@ -114,6 +118,7 @@ class ServerSession:
         *,
         streetlight_id: str,
         headers: models.CommonHeaders | None = None,
+        key: str | None = None,
     ) -> None:
         """Send a dim light to the client, at the channel's address with these parameters."""
         address = smartylighting_streetlights_1_0_action_streetlight_id_dim_address(
@@ -124,6 +129,7 @@ class ServerSession:
             address,
             message,
             headers,
+            key=key,
         )
 
 
@@ -140,6 +146,7 @@ class ServerHandler:
         *,
         streetlight_id: str,
         headers: models.CommonHeaders,
+        key: str | None,
     ) -> None:
         """The client sent a light measurement (with the channel's parameters)."""
 
@@ -204,6 +211,7 @@ class _Adapter:
             received.message,
             streetlight_id=received.parameters["streetlightId"],
             headers=received.headers,
+            key=received.key,
         )
 
 

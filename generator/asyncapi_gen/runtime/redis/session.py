@@ -136,6 +136,7 @@ class RedisSession(BrokerSession):
         *,
         correlation_id: str | None = None,
         reply_to: str | None = None,
+        key: str | None = None,
     ) -> None:
         """Publish ``message`` (JSON) to Redis channel ``address``; Redis pub/sub carries no headers, correlation
         id or reply address, so those are not sent."""

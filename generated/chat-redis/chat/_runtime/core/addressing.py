@@ -55,6 +55,8 @@ class Received(Generic[MessageT_co, HeadersT_co]):
     """The correlation id it carried (AMQP ``correlation_id``, MQTT 5 correlation data), if any."""
     reply_to: str | None = None
     """Where the sender wants the answer (AMQP ``reply_to``, MQTT 5 response topic), if anywhere."""
+    key: str | None = None
+    """The key it carried besides its address (Kafka's record key, as UTF-8 text), if any."""
 
 
 ReceivedCallback = Callable[[Received[Any, Any]], Awaitable[None]]
@@ -72,9 +74,12 @@ class Addressed(Protocol):
         *,
         correlation_id: str | None = None,
         reply_to: str | None = None,
+        key: str | None = None,
     ) -> None:
         """Send ``message`` on ``channel`` (its address as written) to ``address`` (filled in), with the
-        correlation id and the address the answer should go to, when given."""
+        correlation id and the address the answer should go to, when given, and ``key`` where the protocol's
+        messages carry one besides their address (Kafka's record key; the other transports carry none and leave
+        it out)."""
         ...
 
     def reply_address(self, channel: str) -> str:

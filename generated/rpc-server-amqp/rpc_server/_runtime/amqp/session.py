@@ -247,6 +247,7 @@ class AmqpSession(BrokerSession):
         *,
         correlation_id: str | None = None,
         reply_to: str | None = None,
+        key: str | None = None,
     ) -> None:
         """Publish ``message`` (JSON) to ``address`` on ``channel``, with ``headers`` as AMQP headers, and the
         correlation id and reply queue as the AMQP properties of those names; waits for the broker's confirm."""

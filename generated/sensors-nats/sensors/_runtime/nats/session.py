@@ -113,7 +113,9 @@ class NatsSession(BrokerSession):
         self._router = Router(channels, side)
         self._client: NatsClient | None = None
         self._subscriptions: list[Subscription] = []
-        self._slow_reported: dict[str, float] = {}  # subject -> loop time of its last SlowConsumer
+        self._slow_reported: dict[
+            str, float
+        ] = {}  # subject -> loop time of its last SlowConsumer
         self._owners = ChannelOwners(
             [
                 a
@@ -181,6 +183,7 @@ class NatsSession(BrokerSession):
         *,
         correlation_id: str | None = None,
         reply_to: str | None = None,
+        key: str | None = None,
     ) -> None:
         """Publish ``message`` (JSON) to subject ``address``, with ``headers`` as NATS headers, the correlation id
         as the ``Correlation-Id`` header and ``reply_to`` as the reply subject."""

@@ -135,6 +135,7 @@ class MqttSession(BrokerSession):
         *,
         correlation_id: str | None = None,
         reply_to: str | None = None,
+        key: str | None = None,
     ) -> None:
         """Publish ``message`` (JSON) to topic ``address``, with ``headers`` as user properties and the
         correlation id and reply topic as MQTT 5 correlation data and response topic."""

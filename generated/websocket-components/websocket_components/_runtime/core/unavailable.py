@@ -67,6 +67,7 @@ class UnavailableClientTransport:
         *,
         correlation_id: str | None = None,
         reply_to: str | None = None,
+        key: str | None = None,
     ) -> None:
         raise self._error()
 
