@@ -338,9 +338,9 @@ class Api:
 
     def enveloped(self, operation: Operation) -> bool:
         """True when the operation's messages travel with what the user must give or is given besides the
-        payload: channel parameters or headers, on a transport whose messages carry them."""
+        payload: channel parameters, headers or a key, on a transport whose messages carry them."""
         return self.binding.addressed and bool(operation.channel.parameters or operation.header_models
-                                               or operation.correlated or operation.replied_by)
+                                               or operation.correlated or operation.replied_by or operation.keyed)
 
     def operation(self, sender: Role, subject: str) -> Operation:
         """The operation sender sends under subject (a request's `replied_by`, a reply's `answers`)."""

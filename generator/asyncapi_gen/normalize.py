@@ -135,7 +135,7 @@ def _keyed(api: Api) -> Api:
                                             server_routes=tuple(dataclasses.replace(r, keyed=True) for r in
                                                                 c.server_routes))
                 for c in api.channels}
-    operations = tuple(dataclasses.replace(op, channel=channels[op.channel.name], keyed=op.payload is not None)
+    operations = tuple(dataclasses.replace(op, channel=channels[op.channel.name], keyed=True)
                        for op in api.operations)
     return dataclasses.replace(api, channels=tuple(channels.values()), operations=operations)
 
