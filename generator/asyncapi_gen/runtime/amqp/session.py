@@ -46,7 +46,7 @@ from aio_pika.exceptions import AMQPError
 from pydantic import BaseModel, ValidationError
 
 from ..core.addressing import Received, parameters_of
-from ..core.broker import BrokerSession
+from ..core.broker import BrokerSession, without_password
 from ..core.channels import ChannelSpec, Side
 from ..core.codec import Router, encode_json
 from ..core.delivery import HIGH_WATER
@@ -188,7 +188,7 @@ class AmqpSession(BrokerSession):
             self._end(CloseReason.ERROR)
             await self._disconnect()
             raise ConnectError(
-                f"cannot connect to the AMQP broker {self._display_url}: {error!r}"
+                f"cannot connect to the AMQP broker {without_password(self._url)}: {error!r}"
             ) from error
 
     async def _declare(self, address: str, spec: ChannelSpec) -> None:
@@ -407,11 +407,6 @@ class AmqpSession(BrokerSession):
         if connection is not None:
             with contextlib.suppress(AMQPError, OSError, RuntimeError):
                 await asyncio.wait_for(connection.close(), 5.0)
-
-    @property
-    def _display_url(self) -> str:
-        """The URL without its password."""
-        return re.sub(r"//([^:/@]*):[^@]*@", r"//\1:***@", self._url)
 
 
 async def _settle(message: AbstractIncomingMessage) -> None:

@@ -19,9 +19,10 @@ from types import MappingProxyType
 from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import unquote
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .contracts import ClientTransport, ServerSession
+from .errors import RAW_EXCERPT_BYTES, SchemaViolation
 
 __all__ = [
     "Addressed",
@@ -30,9 +31,11 @@ __all__ = [
     "ChannelOwners",
     "Received",
     "ReceivedCallback",
+    "header_texts",
     "header_value",
     "new_correlation_id",
     "parameters_of",
+    "validated_headers",
 ]
 
 MessageT_co = TypeVar("MessageT_co", covariant=True)
@@ -141,6 +144,36 @@ def header_value(text: str) -> Any:
         except ValueError:
             pass
     return text
+
+
+def header_texts(headers: BaseModel | None) -> dict[str, str]:
+    """Headers as a broker carries them: by wire name, a string as it is and any other value as JSON text
+    (``header_value`` reads them back); absent values are left out."""
+    if headers is None:
+        return {}
+    return {
+        name: value if isinstance(value, str) else json.dumps(value)
+        for name, value in headers.model_dump(
+            mode="json", by_alias=True, exclude_none=True
+        ).items()
+    }
+
+
+def validated_headers(
+    adapter: TypeAdapter[Any] | None,
+    carried: Mapping[str, str],
+    address: str,
+    raw: bytes,
+) -> Any:
+    """The received headers ``carried`` validated by ``adapter`` (None when the channel has none), or the
+    ``SchemaViolation`` of the message they came with."""
+    if adapter is None:
+        return None
+    values = {name: header_value(value) for name, value in carried.items()}
+    try:
+        return adapter.validate_python(values)
+    except ValidationError as failure:
+        return SchemaViolation(address, raw[:RAW_EXCERPT_BYTES], f"headers: {failure}")
 
 
 class ChannelOwners:

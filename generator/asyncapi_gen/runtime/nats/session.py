@@ -25,12 +25,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
 import math
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any, Self
+from typing import Self
 from urllib.parse import urlsplit
 
 from nats.aio.client import Client as NatsClient
@@ -38,17 +37,21 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 from nats.errors import Error as NatsError
 from nats.errors import SlowConsumerError
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from ..core.addressing import ChannelOwners, Received, header_value, parameters_of
-from ..core.broker import BrokerSession
+from ..core.addressing import (
+    ChannelOwners,
+    Received,
+    header_texts,
+    parameters_of,
+    validated_headers,
+)
+from ..core.broker import BrokerSession, without_password
 from ..core.channels import ChannelSpec, Side
 from ..core.codec import Router, encode_json
 from ..core.errors import (
-    RAW_EXCERPT_BYTES,
     CloseReason,
     ConnectError,
-    SchemaViolation,
     SessionClosed,
     SessionError,
     TaskFailed,
@@ -148,7 +151,7 @@ class NatsSession(BrokerSession):
             self._end(CloseReason.ERROR)
             await self._disconnect()
             raise ConnectError(
-                f"cannot connect to the NATS server {self._display_url}: {error!r}"
+                f"cannot connect to the NATS server {without_password(self._url)}: {error!r}"
             ) from error
 
     async def _subscribe(
@@ -186,14 +189,7 @@ class NatsSession(BrokerSession):
     ) -> None:
         """Publish ``message`` (JSON) to subject ``address``, with ``headers`` as NATS headers, the correlation id
         as the ``Correlation-Id`` header and ``reply_to`` as the reply subject."""
-        values: dict[str, str] = {}
-        if headers is not None:
-            values = {
-                name: value if isinstance(value, str) else json.dumps(value)
-                for name, value in headers.model_dump(
-                    mode="json", by_alias=True, exclude_none=True
-                ).items()
-            }
+        values = header_texts(headers)
         if correlation_id is not None:
             values[CORRELATION_HEADER] = correlation_id
         if not _is_inbox(channel) and address.count(".") != channel.count("."):
@@ -267,7 +263,9 @@ class NatsSession(BrokerSession):
             return
         carried = dict(msg.headers or {})
         correlation = carried.pop(CORRELATION_HEADER, None)
-        headers = self._headers(spec, address, raw, carried)
+        headers = validated_headers(
+            self._side.inbound_headers(spec), carried, address, raw
+        )
         if isinstance(headers, SessionError):
             self._delivery.deliver_error(headers)
             return
@@ -277,20 +275,6 @@ class NatsSession(BrokerSession):
                 message, subject, parameters, headers, correlation, msg.reply or None
             ),
         )
-
-    def _headers(
-        self, spec: ChannelSpec, address: str, raw: bytes, carried: Mapping[str, str]
-    ) -> Any:
-        adapter = self._side.inbound_headers(spec)
-        if adapter is None:
-            return None
-        values = {name: header_value(value) for name, value in carried.items()}
-        try:
-            return adapter.validate_python(values)
-        except ValidationError as failure:
-            return SchemaViolation(
-                address, raw[:RAW_EXCERPT_BYTES], f"headers: {failure}"
-            )
 
     async def _on_nats_error(self, error: Exception) -> None:
         if isinstance(error, SlowConsumerError):
@@ -327,8 +311,3 @@ class NatsSession(BrokerSession):
         if client is not None and not client.is_closed:
             with contextlib.suppress(NatsError, OSError, TimeoutError):
                 await asyncio.wait_for(client.close(), 5.0)
-
-    @property
-    def _display_url(self) -> str:
-        """The URL without its password."""
-        return re.sub(r"//([^:/@]*):[^@]*@", r"//\1:***@", self._url)

@@ -31,7 +31,7 @@ from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 from ..core.addressing import ChannelOwners, Received
-from ..core.broker import BrokerSession
+from ..core.broker import BrokerSession, without_password
 from ..core.channels import ChannelSpec, Side
 from ..core.codec import Router, encode_json
 from ..core.errors import (
@@ -112,7 +112,7 @@ class RedisSession(BrokerSession):
             self._end(CloseReason.ERROR)
             await self._disconnect()
             raise ConnectError(
-                f"cannot connect to the Redis server {self._display_url}: {error!r}"
+                f"cannot connect to the Redis server {without_password(self._url)}: {error!r}"
             ) from error
         if self._subscribed:
             self._reader = asyncio.create_task(
@@ -233,11 +233,6 @@ class RedisSession(BrokerSession):
         if client is not None:
             with contextlib.suppress(RedisError, OSError, TimeoutError):
                 await asyncio.wait_for(client.aclose(), 5.0)
-
-    @property
-    def _display_url(self) -> str:
-        """The URL without its password."""
-        return re.sub(r"//([^:/@]*):[^@]*@", r"//\1:***@", self._url)
 
 
 def _text(value: Any) -> str:

@@ -31,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import json
 import re
 import ssl
 import uuid
@@ -50,19 +49,21 @@ from pydantic import (
     PydanticUserError,
     SkipValidation,
     TypeAdapter,
-    ValidationError,
     WithJsonSchema,
 )
 
-from ..core.addressing import ChannelOwners, Received, header_value
-from ..core.broker import BrokerSession
+from ..core.addressing import (
+    ChannelOwners,
+    Received,
+    header_texts,
+    validated_headers,
+)
+from ..core.broker import BrokerSession, without_password
 from ..core.channels import ChannelSpec, Side
 from ..core.codec import Router, encode_json
 from ..core.errors import (
-    RAW_EXCERPT_BYTES,
     CloseReason,
     ConnectError,
-    SchemaViolation,
     SessionClosed,
     SessionError,
     WireError,
@@ -250,7 +251,7 @@ class KafkaSession(BrokerSession):
             self._end(CloseReason.ERROR)
             await self._disconnect()
             raise ConnectError(
-                f"cannot connect to the Kafka cluster {self._display_url}: {error!r}"
+                f"cannot connect to the Kafka cluster {without_password(self._url)}: {error!r}"
             ) from error
         self._connected = True
 
@@ -276,14 +277,7 @@ class KafkaSession(BrokerSession):
         """Publish ``message`` (JSON) to topic ``address``, with ``headers`` as record headers, the correlation id
         and the reply address as FastStream's ``correlation_id`` and ``reply_to`` headers, and ``key`` as the
         record key."""
-        values: dict[str, str] = {}
-        if headers is not None:
-            values = {
-                name: value if isinstance(value, str) else json.dumps(value)
-                for name, value in headers.model_dump(
-                    mode="json", by_alias=True, exclude_none=True
-                ).items()
-            }
+        values = header_texts(headers)
         await self._publish(
             address, encode_json(message), values, correlation_id, reply_to, key
         )
@@ -377,11 +371,11 @@ class KafkaSession(BrokerSession):
         carried = dict(message.headers)
         correlation = carried.get(CORRELATION_HEADER) or None
         reply_to = carried.get(REPLY_TO_HEADER) or None
-        headers = self._headers(
-            spec,
+        headers = validated_headers(
+            self._side.inbound_headers(spec),
+            {k: _text(v) for k, v in carried.items() if k not in _ENVELOPE_HEADERS},
             address,
             raw,
-            {k: v for k, v in carried.items() if k not in _ENVELOPE_HEADERS},
         )
         if isinstance(headers, SessionError):
             self._delivery.deliver_error(headers)
@@ -399,20 +393,6 @@ class KafkaSession(BrokerSession):
             ),
         )
 
-    def _headers(
-        self, spec: ChannelSpec, address: str, raw: bytes, carried: Mapping[str, Any]
-    ) -> Any:
-        adapter = self._side.inbound_headers(spec)
-        if adapter is None:
-            return None
-        values = {name: header_value(_text(value)) for name, value in carried.items()}
-        try:
-            return adapter.validate_python(values)
-        except ValidationError as failure:
-            return SchemaViolation(
-                address, raw[:RAW_EXCERPT_BYTES], f"headers: {failure}"
-            )
-
     # -- ending ----------------------------------------------------------------------------
     async def close(self) -> None:
         """Disconnect from the cluster (a shared broker is left running); idempotent."""
@@ -426,11 +406,6 @@ class KafkaSession(BrokerSession):
         if self._owns_broker and self.broker.running:
             with contextlib.suppress(KafkaError, OSError, TimeoutError):
                 await asyncio.wait_for(self.broker.stop(), 5.0)
-
-    @property
-    def _display_url(self) -> str:
-        """The URL without its password."""
-        return re.sub(r"//([^:/@]*):[^@]*@", r"//\1:***@", self._url)
 
 
 def _key_of(message: KafkaMessage) -> str | None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import re
 import uuid
 from collections.abc import Sequence
@@ -23,18 +22,22 @@ import aiomqtt
 from aiomqtt.client import ProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from ..core.addressing import ChannelOwners, Received, header_value, parameters_of
+from ..core.addressing import (
+    ChannelOwners,
+    Received,
+    header_texts,
+    parameters_of,
+    validated_headers,
+)
 from ..core.broker import BrokerSession
 from ..core.channels import ChannelSpec, Side
 from ..core.codec import Router, encode_json
 from ..core.delivery import HIGH_WATER
 from ..core.errors import (
-    RAW_EXCERPT_BYTES,
     CloseReason,
     ConnectError,
-    SchemaViolation,
     SessionClosed,
     SessionError,
     TaskFailed,
@@ -219,7 +222,10 @@ class MqttSession(BrokerSession):
         except WireError as error:
             self._delivery.deliver_error(error)
             return
-        headers = self._headers(spec, address, raw, properties)
+        pairs = getattr(properties, "UserProperty", None) or []
+        headers = validated_headers(
+            self._side.inbound_headers(spec), dict(pairs), address, raw
+        )
         if isinstance(headers, SessionError):
             self._delivery.deliver_error(headers)
             return
@@ -236,21 +242,6 @@ class MqttSession(BrokerSession):
                 reply_to or None,
             ),
         )
-
-    def _headers(
-        self, spec: ChannelSpec, address: str, raw: bytes, properties: Properties | None
-    ) -> Any:
-        adapter = self._side.inbound_headers(spec)
-        if adapter is None:
-            return None
-        pairs = getattr(properties, "UserProperty", None) or []
-        values = {name: header_value(value) for name, value in pairs}
-        try:
-            return adapter.validate_python(values)
-        except ValidationError as failure:
-            return SchemaViolation(
-                address, raw[:RAW_EXCERPT_BYTES], f"headers: {failure}"
-            )
 
     # -- ending ----------------------------------------------------------------------------
     async def close(self) -> None:
@@ -280,10 +271,5 @@ def _properties(
     if reply_to is not None:
         properties.ResponseTopic = reply_to
     if headers is not None:
-        properties.UserProperty = [
-            (name, value if isinstance(value, str) else json.dumps(value))
-            for name, value in headers.model_dump(
-                mode="json", by_alias=True, exclude_none=True
-            ).items()
-        ]
+        properties.UserProperty = list(header_texts(headers).items())
     return properties

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
 from collections.abc import AsyncIterator, Callable, Iterable
 from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
@@ -23,7 +24,12 @@ from .errors import CloseReason
 from .steps import logged
 from .tokens import TokenIssuer
 
-__all__ = ["BrokerApp", "BrokerSession"]
+__all__ = ["BrokerApp", "BrokerSession", "without_password"]
+
+
+def without_password(url: str) -> str:
+    """A broker URL fit for an error message: its password masked."""
+    return re.sub(r"//([^:/@]*):[^@]*@", r"//\1:***@", url)
 
 
 class BrokerSession:
