@@ -134,6 +134,42 @@ def test_a_malformed_message_reaches_on_error_and_the_app_goes_on(streetlights: 
     assert got.calls[2][2]["streetlight_id"] == "9"
 
 
+def test_a_handler_far_behind_gets_every_message_in_order(streetlights: ModuleType, mosquitto_url: str) -> None:
+    """Messages reach the session as they arrive; while its handler is behind, they wait (in the delivery
+    backlog, then in aiomqtt's queue) and come out in order once it catches up: none lost, none reordered."""
+    delivery = streetlights._runtime.core.delivery
+    count = delivery.HIGH_WATER + delivery.HIGH_WATER // 2  # more than the backlog alone holds
+    later = delivery.HIGH_WATER // 2
+    release, got = asyncio.Event(), Recorder()
+
+    class Lamp(streetlights.ServerHandler):  # type: ignore[misc, name-defined]
+        async def on_light_measurement(self, session: Any, message: Any, **envelope: Any) -> None:
+            await release.wait()
+            got.add("measured", message, **envelope)
+
+    host, port = mosquitto_url.removeprefix("mqtt://").split(":")
+    topic = MEASURED.replace("{streetlightId}", "3")
+
+    async def scenario() -> None:
+        async with streetlights.Server(Lamp, url=mosquitto_url) as app, aiomqtt.Client(host, int(port)) as raw:
+            for lumens in range(count):
+                await raw.publish(topic, json.dumps({"lumens": lumens}), qos=1)
+            async with asyncio.timeout(TIMEOUT):  # every message is in this process, most not yet handled
+                while app._server.session._delivery.waiting < delivery.HIGH_WATER - 1:
+                    await asyncio.sleep(0.01)
+            assert not got.calls
+            release.set()
+            # More arrive while the queued ones are still being handed over: they must wait their turn.
+            for lumens in range(count, count + later):
+                await raw.publish(topic, json.dumps({"lumens": lumens}), qos=1)
+            async with asyncio.timeout(TIMEOUT):
+                while len(got.calls) < count + later:
+                    await asyncio.sleep(0.01)
+
+    asyncio.run(scenario())
+    assert [message.lumens for _, message, _ in got.calls] == list(range(count + later))
+
+
 def test_the_mock_publishes_every_message_the_app_sends_on_matching_topics(mosquitto_url: str) -> None:
     """Acceptance: a raw subscriber on `#` sees each operation within 15 s, schema-valid, and nothing else."""
     root = GENERATED / "streetlights-mqtt"

@@ -13,8 +13,8 @@ import asyncio
 import contextlib
 import re
 import uuid
-from collections.abc import Sequence
-from typing import Any, Self
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Self, cast
 from urllib.parse import urlsplit
 
 import aiomqtt
@@ -82,8 +82,18 @@ class MqttSession(BrokerSession):
         self._owners = ChannelOwners(
             [a for a, s in self._channels.items() if side.receives(s)]
         )
+        #: (qos, retain) of each channel this side sends on, worked out once rather than per message.
+        self._sent_options = {
+            address: self._options(side.sent_binding(spec))
+            for address, spec in self._channels.items()
+        }
+        self._headers_of = {
+            address: side.inbound_headers(spec)
+            for address, spec in self._channels.items()
+        }
         self._client: aiomqtt.Client | None = None
         self._reader: asyncio.Task[None] | None = None
+        self._inbox: _Inbox | None = None
 
     # -- connecting ------------------------------------------------------------------------
     async def connect(self) -> None:
@@ -96,6 +106,7 @@ class MqttSession(BrokerSession):
             password=self._password,
             protocol=ProtocolVersion.V5,
             tls_params=aiomqtt.TLSParameters() if self._tls else None,
+            queue_type=cast("type[asyncio.Queue[aiomqtt.Message]]", self._new_inbox),
             max_queued_incoming_messages=HIGH_WATER,
             timeout=self._connect_timeout,
         )
@@ -119,6 +130,11 @@ class MqttSession(BrokerSession):
         self._reader = asyncio.create_task(
             self._read(client), name=f"mqtt reader {self.id}"
         )
+
+    def _new_inbox(self, maxsize: int = 0) -> _Inbox:
+        """aiomqtt's incoming queue for this connection (its ``queue_type``)."""
+        self._inbox = _Inbox(self._receive_message, self._delivery.room, maxsize)
+        return self._inbox
 
     async def __aenter__(self) -> Self:
         await self.connect()
@@ -177,12 +193,8 @@ class MqttSession(BrokerSession):
     ) -> None:
         if self._client is None or self.closed:
             raise SessionClosed("the MQTT session is not connected")
-        binding = self._side.sent_binding(spec) if spec is not None else {}
-        qos = self._qos if self._qos is not None else int(binding.get("qos", 0))
-        retain = (
-            self._retain
-            if self._retain is not None
-            else bool(binding.get("retain", False))
+        qos, retain = (
+            self._sent_options[spec.address] if spec is not None else self._options({})
         )
         try:
             await self._client.publish(
@@ -191,12 +203,27 @@ class MqttSession(BrokerSession):
         except aiomqtt.MqttError as error:
             raise SessionClosed(f"publishing to {topic!r} failed: {error}") from error
 
+    def _options(self, binding: Mapping[str, Any]) -> tuple[int, bool]:
+        """The qos and retain of a publish: as given to the session, else the operation's binding."""
+        qos = self._qos if self._qos is not None else int(binding.get("qos", 0))
+        retain = (
+            self._retain
+            if self._retain is not None
+            else bool(binding.get("retain", False))
+        )
+        return qos, retain
+
     # -- receiving -------------------------------------------------------------------------
     async def _read(self, client: aiomqtt.Client) -> None:
+        # Messages reach the session as they arrive (``_Inbox``); this task delivers only those that
+        # queued while the handler was behind, and notices the connection's end.
         reason = CloseReason.PEER_GONE
+        inbox = self._inbox
+        assert inbox is not None  # made by the client, before it connected
         try:
             async for message in client.messages:
-                self._receive(str(message.topic), message.payload, message.properties)
+                self._receive_message(message)
+                inbox.held -= 1
                 if not self._delivery.room.is_set():
                     await (
                         self._delivery.room.wait()
@@ -209,12 +236,17 @@ class MqttSession(BrokerSession):
         finally:
             self._end(reason)
 
+    def _receive_message(self, message: aiomqtt.Message) -> None:
+        try:
+            self._receive(str(message.topic), message.payload, message.properties)
+        except Exception as error:  # noqa: BLE001 - one message's fault must not end the connection
+            self._delivery.deliver_error(TaskFailed("mqtt receive", error))
+
     def _receive(self, topic: str, payload: Any, properties: Properties | None) -> None:
         owner = self._owners.owner(topic)
         if owner is None:
             return  # a topic of no channel this side receives on
         address, parameters = owner
-        spec = self._channels[address]
         raw = payload if isinstance(payload, bytes) else str(payload).encode()
         try:
             _, message = self._router.route(address, raw)
@@ -223,7 +255,7 @@ class MqttSession(BrokerSession):
             return
         pairs = getattr(properties, "UserProperty", None) or []
         headers = validated_headers(
-            self._side.inbound_headers(spec), dict(pairs), address, raw
+            self._headers_of[address], dict(pairs), address, raw
         )
         if isinstance(headers, SessionError):
             self._delivery.deliver_error(headers)
@@ -257,6 +289,33 @@ class MqttSession(BrokerSession):
                 await client.__aexit__(None, None, None)
         if not self._delivery.in_callback:
             await self._delivery.finish(1.0)
+
+
+class _Inbox(asyncio.Queue[aiomqtt.Message]):
+    """aiomqtt's queue of received messages (its ``queue_type``), which hands each message to the session
+    as it arrives rather than holding it for ``Client.messages``, whose every step costs a task and a wait.
+
+    While the handler is behind (``room`` clear), or messages already wait, they queue here instead, in order,
+    for the session's reader; once ``maxsize`` wait, aiomqtt discards the next as it does with its own queue.
+    """
+
+    def __init__(
+        self,
+        receive: Callable[[aiomqtt.Message], None],
+        room: asyncio.Event,
+        maxsize: int = 0,
+    ) -> None:
+        super().__init__(maxsize)
+        self._receive, self._room = receive, room
+        self.held = 0
+        """Messages queued and not yet delivered by the reader (taken from the queue or not)."""
+
+    def put_nowait(self, item: aiomqtt.Message) -> None:
+        if self.held == 0 and self._room.is_set():
+            self._receive(item)
+            return
+        super().put_nowait(item)  # QueueFull: aiomqtt discards the message and says so
+        self.held += 1
 
 
 def _properties(

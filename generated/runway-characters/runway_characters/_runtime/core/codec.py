@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .channels import ChannelKind, ChannelSpec, Side
+from .compiled import json_validator, serializer_of
 from .errors import (
     RAW_EXCERPT_BYTES,
     InvalidJson,
@@ -45,7 +46,7 @@ def validate_wire(adapter: TypeAdapter[Any], raw: str | bytes) -> Any:
     """Validate received JSON as the wire demands: strictly (no string for a number, no number
     for a date), and by wire name only (a Python field name is an unknown property there, as JSON
     Schema sees it)."""
-    return adapter.validator.validate_json(
+    return json_validator(adapter).validate_json(
         raw, strict=True, by_alias=True, by_name=False
     )
 
@@ -77,7 +78,9 @@ def decoder(
     spec: ChannelSpec, adapter: TypeAdapter[Any]
 ) -> Callable[[str | bytes], Any]:
     """``decode_message`` for one channel, with its lookups done once: what a receiver calls per message."""
-    validator = adapter.validator  # TypeAdapter.validate_json minus its Python wrapper
+    validator = json_validator(
+        adapter
+    )  # minus TypeAdapter's wrapper, wire rules compiled in
     limit, address = spec.max_message_bytes, spec.address
 
     def decode(raw: str | bytes) -> Any:
@@ -192,8 +195,9 @@ def encode_message(message: BaseModel) -> str:
 
 
 def encode_json(message: BaseModel) -> bytes:
-    """``encode_message`` as UTF-8 bytes (``model_dump_json`` without its Python wrapper)."""
-    return message.__pydantic_serializer__.to_json(
+    """``encode_message`` as UTF-8 bytes (``model_dump_json`` without its Python wrapper, nor the
+    serializer that leaves out refused nulls: ``exclude_none`` leaves out every null)."""
+    return serializer_of(type(message)).to_json(
         message, by_alias=True, exclude_none=True
     )
 

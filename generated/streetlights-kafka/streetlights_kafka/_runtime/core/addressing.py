@@ -22,6 +22,7 @@ from urllib.parse import unquote
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from .compiled import python_validator
 from .contracts import ClientTransport, ServerSession
 from .errors import RAW_EXCERPT_BYTES, SchemaViolation
 
@@ -172,7 +173,7 @@ def validated_headers(
         return None
     values = {name: header_value(value) for name, value in carried.items()}
     try:
-        return adapter.validate_python(values)
+        return python_validator(adapter).validate_python(values)
     except ValidationError as failure:
         return SchemaViolation(address, raw[:RAW_EXCERPT_BYTES], f"headers: {failure}")
 

@@ -89,9 +89,13 @@ class Delivery:
     ) -> None:
         """Hand a validated ``message`` of ``address`` to its streams and callbacks; then, when given, call
         ``done`` with it, once every callback has finished with it (a broker acknowledges it there)."""
-        for stream in self._streams[address]:
-            if stream.push(message) >= HIGH_WATER:
-                self.room.clear()
+        streams = self._streams[address]
+        if (
+            streams
+        ):  # most sessions read with callbacks, and a WeakSet's iteration is not free
+            for stream in streams:
+                if stream.push(message) >= HIGH_WATER:
+                    self.room.clear()
         callbacks = self._message_callbacks[address]
         self._dispatch([*callbacks, done] if done is not None else callbacks, message)
 
