@@ -27,6 +27,8 @@ from ._runtime.core import (
 )
 from ._runtime.webrtc import (
     AudioTrack,
+    EncodedSyntheticVideoTrack,
+    EncodedToneAudioTrack,
     IceConfig,
     SignalingError,
     SyntheticVideoTrack,
@@ -51,6 +53,8 @@ __all__ = [
     "ClientHandler",
     "CloseReason",
     "ConnectError",
+    "EncodedSyntheticVideoTrack",
+    "EncodedToneAudioTrack",
     "IceConfig",
     "InMemoryTokenIssuer",
     "InvalidJson",

@@ -2,7 +2,7 @@
 """A runnable mock of Runway Characters Realtime Events: `python -m runway_characters.mock --help`.
 
 It issues one-use tokens (printed, and from `POST /v1/realtime_sessions` on the HTTP port),
-streams synthetic media on the channels the server sends, answers each valid message with the spec's examples
+streams synthetic media on the channels the server sends (encoded once per process and shared by every session), answers each valid message with the spec's examples
 (or values made valid from the schemas), answers an invalid message with the spec's error message, and goes on.
 """
 
@@ -19,7 +19,12 @@ from pydantic import BaseModel
 
 from . import models
 from ._runtime.core import Admission, CloseReason, SessionError
-from ._runtime.webrtc import AudioTrack, IceConfig, SyntheticVideoTrack, ToneAudioTrack
+from ._runtime.webrtc import (
+    AudioTrack,
+    EncodedSyntheticVideoTrack,
+    EncodedToneAudioTrack,
+    IceConfig,
+)
 from .server import (
     MAX_DURATION_SECONDS,
     MAX_SESSIONS,
@@ -87,8 +92,8 @@ class MockHandler(ServerHandler):
 
     async def on_open(self, session: ServerSession) -> None:
         """Start the session: send the media tracks and announce the first states."""
-        session.send_avatar_audio(ToneAudioTrack(frequency=220.0))
-        session.send_avatar_video(SyntheticVideoTrack())
+        session.send_avatar_audio(EncodedToneAudioTrack(frequency=220.0))
+        session.send_avatar_video(EncodedSyntheticVideoTrack())
         session.spawn(self._announce(session, self._state_values()[:2]))
 
     def _state_values(self) -> tuple[str, ...]:

@@ -1,7 +1,15 @@
 """Synthetic media tracks for demos, mocks and tests, plus a frame counter.
 
-Both tracks are paced in real time, like a microphone or camera, and count what they hand out in
+Every track is paced in real time, like a microphone or camera, and counts what it hands out in
 ``frames_sent``. They use only the standard library and PyAV, so no numpy is needed.
+
+``ToneAudioTrack`` and ``SyntheticVideoTrack`` hand aiortc raw frames, which it encodes for each
+peer: one Opus and one VP8 encoder per session. ``EncodedToneAudioTrack`` and
+``EncodedSyntheticVideoTrack`` carry the same media encoded once per process (a loop of packets,
+shared by every session) and hand aiortc packets, which it only packetizes: a session then costs
+no encoder at all. aiortc relays a packet as the negotiated codec without looking at it, so an
+encoded track tells which codec it carries (``mime_type``); where the peer negotiated another one,
+the session sends ``live()``, the same media as raw frames, instead.
 """
 
 from __future__ import annotations
@@ -12,16 +20,40 @@ import functools
 import math
 import struct
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
+import av
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 from av import AudioFrame, VideoFrame
+from av.audio.resampler import AudioResampler
+from av.packet import Packet
+from av.video.frame import PictureType
 
 from ..core.contracts import Track
 
-__all__ = ["SyntheticVideoTrack", "ToneAudioTrack", "count_frames"]
+__all__ = [
+    "EncodedSyntheticVideoTrack",
+    "EncodedToneAudioTrack",
+    "EncodedTrack",
+    "SyntheticVideoTrack",
+    "ToneAudioTrack",
+    "count_frames",
+]
 
 AUDIO_FRAME_SECONDS = 0.020
+OPUS_RATE = 48_000
+VIDEO_CLOCK = 90_000
+VIDEO_LOOP_FRAMES = (
+    64  # the gradient moves 4 levels a frame: after 64 frames it is back where it began
+)
+VIDEO_KEYFRAME_EVERY = (
+    32  # a peer that lost a keyframe sees a picture again within about a second
+)
+VIDEO_BITRATE = 500_000  # aiortc's own VP8 starting bitrate
+AUDIO_LOOP_FRAMES = 50  # one second: a whole-hertz tone is seamless across the loop
 
 
 class ToneAudioTrack(MediaStreamTrack):
@@ -44,6 +76,11 @@ class ToneAudioTrack(MediaStreamTrack):
             raise MediaStreamError
         index = self.frames_sent
         self._start = await _pace(self._start, index * AUDIO_FRAME_SECONDS)
+        self.frames_sent += 1
+        return self.frame(index)
+
+    def frame(self, index: int) -> AudioFrame:
+        """Frame number ``index`` of the tone, unpaced."""
         frame = AudioFrame(format="s16", layout="mono", samples=self._samples_per_frame)
         offset = (index * self._samples_per_frame) % self.sample_rate
         frame.planes[0].update(
@@ -52,7 +89,6 @@ class ToneAudioTrack(MediaStreamTrack):
         frame.sample_rate = self.sample_rate
         frame.pts = index * self._samples_per_frame
         frame.time_base = fractions.Fraction(1, self.sample_rate)
-        self.frames_sent += 1
         return frame
 
 
@@ -76,6 +112,11 @@ class SyntheticVideoTrack(MediaStreamTrack):
             raise MediaStreamError
         index = self.frames_sent
         self._start = await _pace(self._start, index / self.fps)
+        self.frames_sent += 1
+        return self.frame(index)
+
+    def frame(self, index: int) -> VideoFrame:
+        """Frame number ``index`` of the picture, unpaced."""
         frame = VideoFrame(width=self.width, height=self.height, format="yuv420p")
         luma = frame.planes[0]
         rows = [self._row(index * 4 + y, luma.line_size) for y in range(self.height)]
@@ -84,14 +125,129 @@ class SyntheticVideoTrack(MediaStreamTrack):
             chroma.update(
                 bytes([128]) * chroma.buffer_size
             )  # neutral colour: a grey picture
-        frame.pts = index * (90_000 // self.fps)
-        frame.time_base = fractions.Fraction(1, 90_000)
-        self.frames_sent += 1
+        frame.pts = index * (VIDEO_CLOCK // self.fps)
+        frame.time_base = fractions.Fraction(1, VIDEO_CLOCK)
         return frame
 
     def _row(self, shift: int, line_size: int) -> bytes:
         start = shift % 256
         return self._gradient[start : start + line_size]
+
+
+@dataclass(frozen=True)
+class EncodedLoop:
+    """Encoded packets replayed in a loop: one per frame, ``ticks`` apart on a ``clock_rate`` clock."""
+
+    mime_type: str
+    packets: tuple[bytes, ...]
+    frame_seconds: float
+    clock_rate: int
+    ticks: int
+
+
+class EncodedTrack(MediaStreamTrack):
+    """Packets of an ``EncodedLoop`` in real time: aiortc sends them as they are, encoding nothing."""
+
+    def __init__(self, loop: EncodedLoop, live: Callable[[], MediaStreamTrack]) -> None:
+        super().__init__()
+        self.mime_type = loop.mime_type
+        self.frames_sent = 0
+        self._encoded = loop  # not `_loop`: pyee's event emitter, aiortc's base, keeps its event loop there
+        self._live = live
+        self._time_base = fractions.Fraction(1, loop.clock_rate)
+        self._start: float | None = None
+
+    def live(self) -> MediaStreamTrack:
+        """The same media as raw frames, for a peer that negotiated another codec than ``mime_type``."""
+        return self._live()
+
+    async def recv(self) -> Packet[Any]:
+        """The next packet, no earlier than its real-time due date."""
+        if self.readyState != "live":
+            raise MediaStreamError
+        index = self.frames_sent
+        loop = self._encoded
+        self._start = await _pace(self._start, index * loop.frame_seconds)
+        packet: Packet[Any] = Packet(loop.packets[index % len(loop.packets)])
+        packet.pts = index * loop.ticks
+        packet.time_base = self._time_base
+        self.frames_sent += 1
+        return packet
+
+
+class EncodedToneAudioTrack(EncodedTrack):
+    """``ToneAudioTrack``'s tone encoded once per process as Opus (48 kHz stereo, 20 ms packets)."""
+
+    kind = "audio"
+
+    def __init__(self, frequency: float = 440.0) -> None:
+        super().__init__(
+            _opus_tone(frequency), functools.partial(ToneAudioTrack, frequency)
+        )
+
+
+class EncodedSyntheticVideoTrack(EncodedTrack):
+    """``SyntheticVideoTrack``'s picture encoded once per process as VP8 (a keyframe a second)."""
+
+    kind = "video"
+
+    def __init__(self, width: int = 320, height: int = 240, fps: int = 30) -> None:
+        super().__init__(
+            _vp8_picture(width, height, fps),
+            functools.partial(SyntheticVideoTrack, width, height, fps),
+        )
+
+
+@functools.lru_cache(maxsize=4)
+def _opus_tone(frequency: float) -> EncodedLoop:
+    """Two seconds of the tone through libopus with aiortc's settings, keeping the second one.
+
+    The first second is left out so that the loop starts past the encoder's warm-up.
+    """
+    tone = ToneAudioTrack(frequency, OPUS_RATE)
+    codec: Any = av.CodecContext.create("libopus", "w")
+    codec.bit_rate = 96_000
+    codec.format = "s16"
+    codec.layout = "stereo"
+    codec.sample_rate = OPUS_RATE
+    codec.time_base = fractions.Fraction(1, OPUS_RATE)
+    codec.options = {"application": "voip"}
+    resampler = AudioResampler(
+        format="s16", layout="stereo", rate=OPUS_RATE, frame_size=960
+    )
+    packets: list[bytes] = []
+    for index in range(2 * AUDIO_LOOP_FRAMES):
+        for frame in resampler.resample(tone.frame(index)):
+            packets += [bytes(packet) for packet in codec.encode(frame)]
+    loop = tuple(packets[-AUDIO_LOOP_FRAMES:])
+    return EncodedLoop("audio/opus", loop, AUDIO_FRAME_SECONDS, OPUS_RATE, 960)
+
+
+@functools.lru_cache(maxsize=4)
+def _vp8_picture(width: int, height: int, fps: int) -> EncodedLoop:
+    """One loop of the picture through libvpx with aiortc's real-time settings, one packet a frame."""
+    picture = SyntheticVideoTrack(width, height, fps)
+    codec: Any = av.CodecContext.create("libvpx", "w")
+    codec.width = width
+    codec.height = height
+    codec.pix_fmt = "yuv420p"
+    codec.bit_rate = VIDEO_BITRATE
+    codec.time_base = fractions.Fraction(1, fps)
+    codec.gop_size = VIDEO_KEYFRAME_EVERY
+    codec.options = {"deadline": "realtime", "cpu-used": "-6", "lag-in-frames": "0"}
+    packets: list[bytes] = []
+    for index in range(VIDEO_LOOP_FRAMES):
+        frame = picture.frame(index)
+        frame.pts = index
+        frame.time_base = fractions.Fraction(1, fps)
+        if index % VIDEO_KEYFRAME_EVERY == 0:
+            frame.pict_type = PictureType.I
+        packets.append(b"".join(bytes(packet) for packet in codec.encode(frame)))
+    if not all(packets):
+        raise RuntimeError("libvpx held frames back; expected one packet per frame")
+    return EncodedLoop(
+        "video/VP8", tuple(packets), 1 / fps, VIDEO_CLOCK, VIDEO_CLOCK // fps
+    )
 
 
 async def count_frames(track: Track, seconds: float) -> int:

@@ -10,13 +10,23 @@ imports ``..websocket``, never the reverse. ``WebRTCClientSession`` is a
 from ..websocket.endpoint import web_files
 from .client import WebRTCClientSession
 from .ice import IceConfig
-from .media import SyntheticVideoTrack, ToneAudioTrack, count_frames
+from .media import (
+    EncodedSyntheticVideoTrack,
+    EncodedToneAudioTrack,
+    EncodedTrack,
+    SyntheticVideoTrack,
+    ToneAudioTrack,
+    count_frames,
+)
 from .server import WebRTCServer, WebRTCServerSession
 from .signaling import SignalingError
 from .tracks import AudioTrack, VideoTrack, audio_track, video_track
 
 __all__ = [
     "AudioTrack",
+    "EncodedSyntheticVideoTrack",
+    "EncodedToneAudioTrack",
+    "EncodedTrack",
     "IceConfig",
     "SignalingError",
     "SyntheticVideoTrack",

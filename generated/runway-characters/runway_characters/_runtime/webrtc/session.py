@@ -43,6 +43,7 @@ from ..core.session import Session
 from ..core.steps import STEP_TIMEOUT, logged
 from ..core.waiting import first_of
 from .ice import IceConfig, rtc_configuration
+from .media import EncodedTrack
 from .signaling import (
     MAX_VIOLATIONS,
     Bye,
@@ -119,10 +120,12 @@ class PeerLink:
             raise ValueError(f"the {session.side.value} does not send on {address!r}")
         if session.closed:
             raise SessionClosed(f"session closed; cannot send media on {address}")
-        self._send_tracks[address] = outgoing = sendable(track)
+        outgoing = sendable(track)
         transceiver = self._transceivers.get(address)
         if transceiver is not None:
+            outgoing = _suited(outgoing, transceiver)
             transceiver.sender.replaceTrack(outgoing)
+        self._send_tracks[address] = outgoing
 
     async def remote_track(self, address: str) -> MediaStreamTrack:
         """The track the peer sends on media channel ``address``, once negotiated."""
@@ -223,8 +226,10 @@ class PeerLink:
         """``transceiver`` carries media channel ``spec``; it sends the track set for it."""
         self._transceivers[spec.address] = transceiver
         track = self._send_tracks.get(spec.address)
-        if track is not None and transceiver.sender.track is not track:
-            transceiver.sender.replaceTrack(track)
+        if track is not None:
+            self._send_tracks[spec.address] = track = _suited(track, transceiver)
+            if transceiver.sender.track is not track:
+                transceiver.sender.replaceTrack(track)
 
     def bind_remote_tracks(self) -> None:
         """After the remote description: wrap each track the peer sends, and start pulling it."""
@@ -400,3 +405,21 @@ if TYPE_CHECKING:
 
     def _conforms(link: PeerLink) -> tuple[Link, MediaSession[MediaStreamTrack]]:
         return link, link
+
+
+def _suited(
+    track: MediaStreamTrack, transceiver: RTCRtpTransceiver
+) -> MediaStreamTrack:
+    """``track``, or its raw frames where it carries encoded packets of a codec the transceiver won't send.
+
+    aiortc sends the first of the transceiver's codecs: those negotiated once a remote description is
+    set, else those the codec preferences name. It has no public accessor for either before sending,
+    hence the private attributes. With neither known, aiortc's own order (VP8, Opus first) applies.
+    """
+    if not isinstance(track, EncodedTrack):
+        return track
+    codecs = getattr(transceiver, "_codecs", None) or getattr(
+        transceiver, "_preferred_codecs", None
+    )
+    negotiated = codecs[0].mimeType.lower() if codecs else track.mime_type.lower()
+    return track if negotiated == track.mime_type.lower() else track.live()
