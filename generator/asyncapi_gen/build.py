@@ -5,18 +5,22 @@ from __future__ import annotations
 import keyword
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asyncapi_gen.diagnostics import Diagnostic, Severity, has_errors
 from asyncapi_gen.format import FormatError, format_python
 from asyncapi_gen.ir import Api, Role, Transport
 from asyncapi_gen.load import LoadError, load_file
-from asyncapi_gen.models import ModelEmitError, emit_models
+from asyncapi_gen.models import ModelEmitError, datamodel_code, finish_models, models_input
 from asyncapi_gen.names import snake_name
 from asyncapi_gen.normalize import normalize
 from asyncapi_gen.provenance import MANIFEST, input_digests, manifest_text, record_for
 from asyncapi_gen.refs import RefError, resolve_document
-from asyncapi_gen.render import render_package
+from asyncapi_gen.render import render_models, render_package
 from asyncapi_gen.validate import validate_document
+
+if TYPE_CHECKING:
+    from asyncapi_gen.modelworker import ModelWorker
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,13 @@ class BuildResult:
         return not has_errors(self.diagnostics)
 
 
-def build(spec: Path, options: BuildOptions = BuildOptions(), display: str | None = None) -> BuildResult:
-    """Run every stage; stop at the first stage that reports an error."""
+def build(spec: Path, options: BuildOptions = BuildOptions(), display: str | None = None,
+          worker: ModelWorker | None = None) -> BuildResult:
+    """Run every stage; stop at the first stage that reports an error.
+
+    With a worker (`modelworker`, which the CLI starts), the models are made in the worker's process while this
+    one renders and formats the other files; the files are the same either way.
+    """
     result = BuildResult()
     shown = display or str(spec)
     try:
@@ -71,9 +80,8 @@ def build(spec: Path, options: BuildOptions = BuildOptions(), display: str | Non
         result.diagnostics += diagnostics
         if not result.ok:
             return result
-        api, models_body = emit_models(api)
+        api, files = _package_files(api, options.template_dir, worker)
         result.api = api
-        files = format_python(render_package(api, models_body, options.template_dir))
         inputs = input_digests(spec, sorted(resolver.files))
         record = record_for(spec, options.package, options.transport.value if options.transport else None,
                             options.ref_root, options.template_dir,
@@ -85,3 +93,17 @@ def build(spec: Path, options: BuildOptions = BuildOptions(), display: str | Non
     except (ModelEmitError, FormatError) as exc:
         result.diagnostics.append(Diagnostic(Severity.ERROR, "emit-failed", str(exc), shown))
     return result
+
+
+def _package_files(api: Api, template_dir: Path | None, worker: ModelWorker | None) -> tuple[Api, dict[str, str]]:
+    """The formatted package (no manifest), and the IR as the models left it (see `models.finish_models`)."""
+    schema = models_input(api)
+    if worker is None or schema is None:
+        api, body = finish_models(api, datamodel_code(schema) if schema is not None else "")
+        return api, format_python(render_package(api, body, template_dir))
+    pending = worker.submit(schema)
+    others = format_python(render_package(api, None, template_dir))  # while the worker makes the models
+    final, body = finish_models(api, pending.result())
+    if final is not api:  # a union was renamed: the other files name it too (rare, so not worth waiting for)
+        others = format_python(render_package(final, None, template_dir))
+    return final, {**others, **format_python(render_models(final, body))}

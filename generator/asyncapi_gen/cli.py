@@ -24,6 +24,7 @@ from asyncapi_gen.provenance import BuildRecord, QuickStatus, quick_check, recor
 
 if TYPE_CHECKING:
     from asyncapi_gen.build import BuildOptions, BuildResult
+    from asyncapi_gen.modelworker import ModelWorker
 
 
 @click.group()
@@ -67,12 +68,22 @@ def build_command(spec: Path | None, output: Path | None, package: str | None, t
                   ref_root: Path | None, transport: str | None, describes: str | None, lenient: bool,
                   output_format: str) -> None:
     """Generate the package for SPEC (or every configured target), atomically: on error OUTPUT is left as it was."""
+    from asyncapi_gen.modelworker import model_worker
+
+    with model_worker() as worker:  # before the build's own imports, which the worker's overlap
+        _build_targets(spec, output, package, template_dir, ref_root, transport, describes, lenient, output_format,
+                       worker)
+
+
+def _build_targets(spec: Path | None, output: Path | None, package: str | None, template_dir: Path | None,
+                   ref_root: Path | None, transport: str | None, describes: str | None, lenient: bool,
+                   output_format: str, worker: ModelWorker | None) -> None:
     from asyncapi_gen.build import build
     from asyncapi_gen.write import WriteError, write_tree
 
     report = _Report("build", output_format)
     for target in _targets(spec, output, package, template_dir, ref_root, transport, describes, lenient, report):
-        result = build(target.spec, _options(target), _shown(target.spec))
+        result = build(target.spec, _options(target), _shown(target.spec), worker)
         entry = report.target(target, result.diagnostics)
         entry["written"] = 0
         if not result.ok:
@@ -114,11 +125,14 @@ def check_command(spec: Path | None, output: Path | None, package: str | None, t
 
 def _explain(report: _Report, entry: dict[str, Any], target: Target, out: Path, status: QuickStatus,
              show_diff: bool) -> None:
-    from asyncapi_gen.build import build
-    from asyncapi_gen.write import compare_tree
+    from asyncapi_gen.modelworker import model_worker
 
+    with model_worker() as worker:
+        from asyncapi_gen.build import build
+        from asyncapi_gen.write import compare_tree
+
+        result = build(target.spec, _options(target), _shown(target.spec), worker)
     shown_out = _shown(out)
-    result = build(target.spec, _options(target), _shown(target.spec))
     for diagnostic in result.diagnostics:
         report.add(entry, diagnostic)
     recorded = recorded_spec(out)

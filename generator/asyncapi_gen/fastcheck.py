@@ -33,6 +33,19 @@ def validity_check(schema: dict[str, Any]) -> Callable[[Any], bool]:
     return check
 
 
+def sample_check(schema: dict[str, Any]) -> Callable[[Any], bool]:
+    """Like validity_check, for values we made up: False, not an exception, where the schema cannot be evaluated."""
+    valid = validity_check(schema)
+
+    def check(instance: Any) -> bool:
+        try:
+            return valid(instance)
+        except (RecursionError, ValueError, TypeError, LookupError):  # a schema the validator cannot evaluate
+            return False
+
+    return check
+
+
 def _jsonschema_check(schema: dict[str, Any]) -> Callable[[Any], bool]:
     def check(instance: Any) -> bool:
         from jsonschema import Draft7Validator

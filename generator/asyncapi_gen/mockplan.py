@@ -15,8 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft7Validator
-
+from asyncapi_gen.fastcheck import sample_check
 from asyncapi_gen.ir import Api, Message, MessageKind, Role
 from asyncapi_gen.samples import sample
 
@@ -140,11 +139,11 @@ def _json(message: Message, defs: dict[str, Any], every_property: bool = False) 
     """JSON of a value valid for the message's model: its first valid example, else one made from the schema
     (with every property it describes when every_property, as the periodic messages of a broker mock have)."""
     name = message.payload_model or ""
-    validator = Draft7Validator({"$ref": "#/$defs/" + name, "$defs": defs})
+    valid = sample_check({"$ref": "#/$defs/" + name, "$defs": defs})
     made = [sample(_schema(defs, name), defs, every_property=True)] if every_property else []
     candidates = [*message.examples, *made, sample(_schema(defs, name), defs)]
-    valid = next((value for value in candidates if _is_valid(validator, value)), _INVALID)
-    return None if valid is _INVALID else json.dumps(valid, sort_keys=True, ensure_ascii=True)
+    chosen = next((value for value in candidates if valid(value)), _INVALID)
+    return None if chosen is _INVALID else json.dumps(chosen, sort_keys=True, ensure_ascii=True)
 
 
 _INVALID = object()
@@ -156,16 +155,9 @@ def _class_for(message: Message, defs: dict[str, Any], text: str) -> str:
         return message.payload_model or ""
     value = json.loads(text)
     for member in message.payload_classes:
-        if _is_valid(Draft7Validator({"$ref": "#/$defs/" + member, "$defs": defs}), value):
+        if sample_check({"$ref": "#/$defs/" + member, "$defs": defs})(value):
             return member
     return message.payload_classes[0]
-
-
-def _is_valid(validator: Draft7Validator, value: Any) -> bool:
-    try:
-        return bool(validator.is_valid(value))
-    except (RecursionError, ValueError, TypeError, LookupError):  # a schema the validator cannot evaluate
-        return False
 
 
 def _state_field(schema: dict[str, Any]) -> str | None:

@@ -28,8 +28,18 @@ def emit_models(api: Api) -> tuple[Api, str]:
     Returns the IR too: a union whose name datamodel-code-generator also gave to a class of its own (an inline
     enum named after its owner, say) is renamed, everywhere the IR uses it.
     """
+    schema = models_input(api)
+    return finish_models(api, datamodel_code(schema) if schema is not None else "")
+
+
+def models_input(api: Api) -> dict[str, Any] | None:
+    """The JSON Schema datamodel-code-generator is given (None: the package has no models)."""
     replaced = {union.name: union.members for union in api.unions if union.replaces_definition}
-    code = _datamodel_code(without_definitions(api.models_schema, replaced)) if api.model_names else ""
+    return without_definitions(api.models_schema, replaced) if api.model_names else None
+
+
+def finish_models(api: Api, code: str) -> tuple[Api, str]:
+    """emit_models from datamodel-code-generator's code for `models_input(api)` (made here or by a worker)."""
     tree = ast.parse(code or "\n")  # once: on a large spec, each parse of models.py costs a fraction of a second
     defined = _check_classes(tree, api.model_names)
     api = _rename_clashing_unions(api, defined)
@@ -42,7 +52,8 @@ def _rename_clashing_unions(api: Api, defined: set[str]) -> Api:
     return rename_payloads(api, renamed) if renamed else api
 
 
-def _datamodel_code(schema: dict[str, Any]) -> str:
+def datamodel_code(schema: dict[str, Any]) -> str:
+    """datamodel-code-generator's pydantic v2 code for schema, its base class already the runtime's WireModel."""
     from datamodel_code_generator import generate
     from datamodel_code_generator.enums import DataModelType, InputFileType
     from datamodel_code_generator.format import PythonVersion

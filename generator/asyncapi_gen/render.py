@@ -32,8 +32,9 @@ PACKAGE_TEMPLATES = (
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
 
-def render_package(api: Api, models_body: str, template_dir: Path | None = None) -> dict[str, str]:
-    """Every file of the package except formatting: relative path -> text."""
+def render_package(api: Api, models_body: str | None, template_dir: Path | None = None) -> dict[str, str]:
+    """Every file of the package except formatting: relative path -> text (without models.py when models_body is
+    None: a build whose models are still being made renders them apart, with `render_models`)."""
     env = _environment(template_dir)
     files: dict[str, str] = {}
     mock = plan_mock(api)
@@ -45,11 +46,17 @@ def render_package(api: Api, models_body: str, template_dir: Path | None = None)
     for template in api.binding.web_page:  # the browser client, for transports a browser can speak
         path = f"{api.package}/{template.removesuffix('.jinja')}"
         files[path] = _stamp(api, path, env.get_template(template).render(context))
-    files[f"{api.package}/models.py"] = _stamp(api, "models.py", models_body)
+    if models_body is not None:
+        files.update(render_models(api, models_body))
     files[f"{api.package}/py.typed"] = ""
     for name, text in runtime_sources(api.binding.runtime_packages).items():
         files[f"{api.package}/_runtime/{name}"] = f"# {RUNTIME_HEADER}\n{text}"
     return files
+
+
+def render_models(api: Api, models_body: str) -> dict[str, str]:
+    """models.py, stamped: relative path -> text."""
+    return {f"{api.package}/models.py": _stamp(api, "models.py", models_body)}
 
 
 def header_line(api: Api) -> str:

@@ -17,10 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft7Validator
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any
 
 from asyncapi_gen.diagnostics import Diagnostic, Severity, has_errors, join_pointer
 from asyncapi_gen.fastcheck import validity_check
@@ -28,6 +25,10 @@ from asyncapi_gen.load import SourceFile
 from asyncapi_gen.names import pascal_name, snake_name
 from asyncapi_gen.raw import mapping
 from asyncapi_gen.refs import Location, RefError, Resolver, default_root, lookup
+
+if TYPE_CHECKING:  # jsonschema (~40 ms to import) explains faults; a valid document gets jsonschema-rs's verdict
+    from jsonschema import Draft7Validator
+    from jsonschema.exceptions import ValidationError
 
 SUPPORTED_VERSIONS = ("2.0.0", "2.1.0", "2.2.0", "2.3.0", "2.4.0", "2.5.0", "2.6.0", "3.0.0")
 MAX_STRUCTURE_ERRORS = 20
@@ -143,6 +144,8 @@ def _most_specific(error: ValidationError) -> list[ValidationError]:
     meant = [e for e in error.context if not _is_missing_ref(e)] or list(error.context)
     if isinstance(error.instance, dict) and "$ref" in error.instance:
         meant = [e for e in meant if list(e.relative_path)[:1] == ["$ref"]] or meant
+    from jsonschema.exceptions import best_match
+
     deeper = best_match(meant)
     if deeper is None or _is_reference_ambiguity(deeper):
         return [error]
@@ -450,6 +453,8 @@ def _identity(resolver: Resolver, value: Any, location: Location) -> tuple[str, 
 
 @cache
 def _validator(version: str) -> Draft7Validator:
+    from jsonschema import Draft7Validator
+
     return Draft7Validator(_official_schema(version))
 
 

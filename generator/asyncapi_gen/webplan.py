@@ -14,8 +14,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from jsonschema import Draft7Validator
-
+from asyncapi_gen.fastcheck import sample_check
 from asyncapi_gen.ir import Api, Channel, Message, MessageKind, Operation, Role
 from asyncapi_gen.mockplan import MockPlan, text_field
 from asyncapi_gen.samples import sample
@@ -136,13 +135,13 @@ def _control(operation: Operation, message: Message, defs: dict[str, Any],
         first = message.examples[0] if message.examples else {}
         return Control(address, title, description, (), json.dumps(first, indent=2, sort_keys=True))
     schema = _schema(defs, message.payload_model)
-    validator = Draft7Validator({"$ref": "#/$defs/" + message.payload_model, "$defs": defs})
-    base = next((v for v in [*message.examples, sample(schema, defs)] if _valid(validator, v)), None)
+    valid = sample_check({"$ref": "#/$defs/" + message.payload_model, "$defs": defs})
+    base = next((v for v in [*message.examples, sample(schema, defs)] if valid(v)), None)
     field = _type_field(schema)
     if field is not None and isinstance(base, dict):
         values = _choices(schema["properties"][field])
         buttons = tuple(Button(label(value), {**base, field: value}, (address, field, value) in ends)
-                        for value in values if _valid(validator, {**base, field: value}))
+                        for value in values if valid({**base, field: value}))
         if buttons:
             return Control(address, title, description, buttons, None)
     editor = json.dumps(base if base is not None else {}, indent=2, sort_keys=True)
@@ -192,13 +191,6 @@ def _fixed(schema: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(spec, dict) and isinstance(spec.get("enum"), list) and len(spec["enum"]) == 1:
             fixed[name] = spec["enum"][0]
     return fixed
-
-
-def _valid(validator: Draft7Validator, value: Any) -> bool:
-    try:
-        return bool(validator.is_valid(value))
-    except (RecursionError, ValueError, TypeError, LookupError):
-        return False
 
 
 def _defs(api: Api) -> dict[str, Any]:
