@@ -8,8 +8,9 @@ cannot take (a schema it refuses to compile, an integer beyond 64 bits) is left 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import unquote
 
 
 def validity_check(schema: dict[str, Any]) -> Callable[[Any], bool]:
@@ -44,6 +45,53 @@ def sample_check(schema: dict[str, Any]) -> Callable[[Any], bool]:
             return False
 
     return check
+
+
+def model_check(defs: dict[str, Any], name: str) -> Callable[[Any], bool]:
+    """sample_check for the model `name` of defs, compiled with only the definitions it reaches.
+
+    jsonschema-rs compiles every definition it is given, where jsonschema resolves only what it meets: handing
+    it all of a 2,000-schema document's defs once per message made the mock plan quadratic (a minute at 1,000
+    messages).
+    """
+    return sample_check({"$ref": "#/$defs/" + _pointer_token(name), "$defs": _reachable(defs, name)})
+
+
+_DEFS_PREFIX = "#/$defs/"
+
+
+def _reachable(defs: dict[str, Any], name: str) -> dict[str, Any]:
+    """The definitions `name` reaches through `#/$defs/...` refs; all of them where a ref takes another form."""
+    seen: dict[str, Any] = {}
+    waiting = [name]
+    while waiting:
+        current = waiting.pop()
+        if current in seen or current not in defs:
+            continue
+        seen[current] = defs[current]
+        for ref in _refs(defs[current]):
+            if not ref.startswith(_DEFS_PREFIX):
+                return defs  # a ref we do not follow here: let the validator see everything
+            token = ref[len(_DEFS_PREFIX):].split("/", 1)[0]
+            waiting.append(unquote(token).replace("~1", "/").replace("~0", "~"))
+    return seen
+
+
+def _refs(node: Any) -> Iterator[str]:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str):
+                yield ref
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _pointer_token(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
 
 
 def _jsonschema_check(schema: dict[str, Any]) -> Callable[[Any], bool]:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from asyncapi_gen.fastcheck import sample_check
+from asyncapi_gen.fastcheck import model_check
 from asyncapi_gen.ir import Api, Message, MessageKind, Role
 from asyncapi_gen.samples import sample
 
@@ -139,7 +139,7 @@ def _json(message: Message, defs: dict[str, Any], every_property: bool = False) 
     """JSON of a value valid for the message's model: its first valid example, else one made from the schema
     (with every property it describes when every_property, as the periodic messages of a broker mock have)."""
     name = message.payload_model or ""
-    valid = sample_check({"$ref": "#/$defs/" + name, "$defs": defs})
+    valid = model_check(defs, name)
     made = [sample(_schema(defs, name), defs, every_property=True)] if every_property else []
     candidates = [*message.examples, *made, sample(_schema(defs, name), defs)]
     chosen = next((value for value in candidates if valid(value)), _INVALID)
@@ -155,7 +155,7 @@ def _class_for(message: Message, defs: dict[str, Any], text: str) -> str:
         return message.payload_model or ""
     value = json.loads(text)
     for member in message.payload_classes:
-        if sample_check({"$ref": "#/$defs/" + member, "$defs": defs})(value):
+        if model_check(defs, member)(value):
             return member
     return message.payload_classes[0]
 

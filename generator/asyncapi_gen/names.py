@@ -52,6 +52,10 @@ class NameTable:
     def __init__(self, taken: frozenset[str] = frozenset()) -> None:
         self._taken: set[str] = set(taken)
 
+    def is_free(self, name: str) -> bool:
+        """Whether claim(name) would return name itself."""
+        return name not in self._taken
+
     def claim(self, name: str) -> str:
         """name itself if free, else the first free `name_N`/`NameN`."""
         candidate, n = name, 2

@@ -14,7 +14,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from asyncapi_gen.fastcheck import sample_check
+from asyncapi_gen.fastcheck import model_check
 from asyncapi_gen.ir import Api, Channel, Message, MessageKind, Operation, Role
 from asyncapi_gen.mockplan import MockPlan, text_field
 from asyncapi_gen.samples import sample
@@ -135,7 +135,7 @@ def _control(operation: Operation, message: Message, defs: dict[str, Any],
         first = message.examples[0] if message.examples else {}
         return Control(address, title, description, (), json.dumps(first, indent=2, sort_keys=True))
     schema = _schema(defs, message.payload_model)
-    valid = sample_check({"$ref": "#/$defs/" + message.payload_model, "$defs": defs})
+    valid = model_check(defs, message.payload_model)
     base = next((v for v in [*message.examples, sample(schema, defs)] if valid(v)), None)
     field = _type_field(schema)
     if field is not None and isinstance(base, dict):

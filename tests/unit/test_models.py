@@ -253,3 +253,37 @@ def test_a_dump_leaves_out_what_the_schema_does_not_let_be_null(runway_models: M
     dumped = transcript.model_dump_json()
     assert "isFinal" not in json.loads(dumped) and "is_final" not in transcript.model_dump(by_alias=False)
     assert isinstance(_wire(runway_models, "SessionEvent", dumped), runway_models.Transcript)
+
+
+def test_an_enum_every_owner_declares_alike_is_one_class(write_spec: SpecWriter, minimal_doc: dict[str, Any],
+                                                         tmp_path: Path) -> None:
+    status = {"type": "string", "enum": ["queued", "done"]}
+    schemas = minimal_doc["components"]["schemas"]
+    schemas["Order"] = {"type": "object", "properties": {"status": status, "role": {"type": "string",
+                                                                                      "enum": ["buyer", "seller"]},
+                                                          "level": {"type": "integer", "enum": [1, 2]}}}
+    schemas["Refund"] = {"type": "object", "properties": {"status": dict(status),
+                                                           "role": {"type": "string", "enum": ["buyer", "bank"]}}}
+    schemas["Shipment"] = {"allOf": [{"$ref": "#/components/schemas/Event"},
+                                     {"type": "object", "properties": {"status": dict(status)}}]}
+    schemas["Audit"] = {"type": "object", "properties": {"level": {"type": "integer", "enum": [1, 2, 3]}}}
+    result = build(write_spec(minimal_doc), BuildOptions(package="shared_enums"))
+    assert result.ok, [d.render() for d in result.diagnostics]
+    write_tree(result.files, tmp_path / "out")
+    models = import_models_standalone(tmp_path / "out" / "shared_enums" / "models.py", "unit_shared_enums")
+    try:
+        # the same `status` enum in both owners: one `Status`, which both fields take
+        assert [m.value for m in models.Status] == ["queued", "done"]
+        assert not {"OrderStatus", "RefundStatus", "ShipmentStatus"} & set(vars(models))
+        assert models.Order.model_validate({"status": "done"}).status is models.Status.DONE
+        assert models.Refund.model_validate({"status": "queued"}).status is models.Status.QUEUED
+        assert models.Shipment.model_validate({"type": "event", "status": "done"}).status is models.Status.DONE
+        with pytest.raises(pydantic.ValidationError):
+            models.Order.model_validate({"status": "lost"})
+        # `role` and `level` differ between owners: each keeps its owner's name, with its own values
+        assert [m.value for m in models.OrderRole] == ["buyer", "seller"]
+        assert [m.value for m in models.RefundRole] == ["buyer", "bank"]
+        assert [m.value for m in models.AuditLevel] == [1, 2, 3] and not hasattr(models, "Level")
+        assert not hasattr(models, "Role")
+    finally:
+        sys.modules.pop("unit_shared_enums", None)
