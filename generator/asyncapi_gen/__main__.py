@@ -1,5 +1,5 @@
 """`python -m asyncapi_gen` runs the command-line interface."""
 
-from asyncapi_gen.cli import main
+from asyncapi_gen.launch import main
 
 main()

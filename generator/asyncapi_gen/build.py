@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from asyncapi_gen.diagnostics import Diagnostic, Severity, has_errors
+from asyncapi_gen.dmcode import ModelEmitError, datamodel_code
 from asyncapi_gen.format import FormatError, format_python
 from asyncapi_gen.ir import Api, Role, Transport
 from asyncapi_gen.load import LoadError, load_file
-from asyncapi_gen.models import ModelEmitError, datamodel_code, finish_models, models_input
+from asyncapi_gen.models import finish_models, models_input
 from asyncapi_gen.names import snake_name
 from asyncapi_gen.normalize import normalize
 from asyncapi_gen.provenance import MANIFEST, input_digests, manifest_text, record_for

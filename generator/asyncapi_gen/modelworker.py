@@ -6,7 +6,7 @@ collects. So the CLI forks a child before it imports the build, and the child im
 (and warms it with a one-model schema) while the parent imports, loads, validates and normalizes; the child then
 makes models.py while the parent renders and formats every other file. On two cores the build takes about as
 long as the longer of the two paths instead of their sum. The child's code is the same function the in-process
-path calls (`models.datamodel_code`), so both give the same text; `tests/unit/test_modelworker.py` compares
+path calls (`dmcode.datamodel_code`), so both give the same text; `tests/unit/test_modelworker.py` compares
 them on every golden spec.
 
 The worker is an optimisation and never a point of failure: where fork is unsafe or pointless (not Linux, one
@@ -16,6 +16,7 @@ in-process call. The child is killed and reaped when the CLI is done with it; it
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -39,7 +40,7 @@ class Pending:
 
     def result(self) -> str:
         """The code; raises `ModelEmitError` as the in-process call would."""
-        from asyncapi_gen.models import ModelEmitError, datamodel_code
+        from asyncapi_gen.dmcode import ModelEmitError, datamodel_code
 
         reply = self._answer()
         if reply is None:  # the child is gone: make the models here
@@ -58,6 +59,7 @@ class ModelWorker:
         self._replies = replies
         self._writer: threading.Thread | None = None
         self._alive = True
+        self._closed = False
 
     def submit(self, schema: dict[str, Any]) -> Pending:
         """Send schema to the child, without waiting: the write runs in a thread while the child warms up."""
@@ -69,7 +71,11 @@ class ModelWorker:
         return Pending(schema, self._receive)
 
     def close(self) -> None:
-        """Kill the child (it may still be warming up: nobody waits for that) and reap it."""
+        """Kill the child (it may still be warming up: nobody waits for that) and reap it; once only, since a
+        reaped child's pid may already be another process's."""
+        if self._closed:
+            return
+        self._closed = True
         for stream in (self._requests, self._replies):
             with contextlib.suppress(OSError):
                 stream.close()
@@ -121,10 +127,22 @@ def start_worker() -> ModelWorker | None:
     return ModelWorker(pid, os.fdopen(request_write, "wb"), os.fdopen(reply_read, "rb"))
 
 
+_early: ModelWorker | None = None  # started by `launch` before the CLI's imports, for the first model_worker()
+
+
+def start_early() -> None:
+    """Start the worker the next model_worker() block will use; it is killed at exit if no block takes it."""
+    global _early
+    _early = start_worker()
+    if _early is not None:
+        atexit.register(_early.close)
+
+
 @contextlib.contextmanager
 def model_worker() -> Iterator[ModelWorker | None]:
     """A worker for the duration of the block (None where none can be started), killed and reaped after it."""
-    worker = start_worker()
+    global _early
+    worker, _early = _early or start_worker(), None
     try:
         yield worker
     finally:
@@ -135,7 +153,7 @@ def model_worker() -> Iterator[ModelWorker | None]:
 def _serve(requests: BinaryIO, replies: BinaryIO) -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # the parent's stdout carries its own report (`--format json`): the child writes nowhere
-    from asyncapi_gen.models import ModelEmitError, datamodel_code
+    from asyncapi_gen.dmcode import ModelEmitError, datamodel_code
 
     with contextlib.suppress(ModelEmitError):
         datamodel_code(_WARM_UP)  # its first run imports what the import alone does not

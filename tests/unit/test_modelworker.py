@@ -22,7 +22,7 @@ def run_script(body: str) -> dict[str, object]:
         from pathlib import Path
         sys.path.insert(0, "generator")
         from asyncapi_gen.modelworker import model_worker, start_worker
-        from asyncapi_gen.models import ModelEmitError
+        from asyncapi_gen.dmcode import ModelEmitError
         out = {}
     ''') + textwrap.dedent(body) + "\nprint(json.dumps(out))\n"
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=600,
@@ -57,7 +57,7 @@ def test_every_golden_target_builds_the_same_files_with_the_worker_as_without() 
 
 def test_an_error_in_the_worker_is_the_error_the_in_process_call_raises() -> None:
     found = run_script('''
-        from asyncapi_gen.models import datamodel_code
+        from asyncapi_gen.dmcode import datamodel_code
         bad = {"$defs": {"Bad": {"type": "object", "properties": 5}}}  # datamodel-code-generator's own model refuses it
         try:
             datamodel_code(bad)
@@ -75,7 +75,7 @@ def test_an_error_in_the_worker_is_the_error_the_in_process_call_raises() -> Non
 def test_a_worker_that_died_leaves_the_models_to_the_parent() -> None:
     found = run_script('''
         import signal
-        from asyncapi_gen.models import datamodel_code
+        from asyncapi_gen.dmcode import datamodel_code
         schema = {"$defs": {"Lamp": {"type": "object", "properties": {"lumens": {"type": "integer"}}}}}
         with model_worker() as worker:
             os.kill(worker.pid, signal.SIGKILL)
@@ -117,3 +117,19 @@ def test_the_cli_build_through_the_worker_writes_the_golden_record(tmp_path: Pat
                              and "__pycache__" not in p.parts and not p.name.endswith(".pyc"))
     for path in written:
         assert (out / path).read_bytes() == (golden / path).read_bytes(), path
+
+
+def test_the_worker_started_early_is_the_one_the_build_uses_and_it_is_reaped() -> None:
+    found = run_script('''
+        from asyncapi_gen import modelworker
+        modelworker.start_early()  # what `asyncapi-gen build` does before importing the CLI
+        early = modelworker._early
+        assert early is not None
+        with model_worker() as worker:
+            out["same"] = worker is early
+        out["reaped"] = not os.path.exists(f"/proc/{early.pid}")
+        early.close()  # again, as the exit handler does: nothing is killed twice
+        with model_worker() as second:  # a later block starts its own
+            out["fresh"] = second is not None and second is not early
+    ''')
+    assert found == {"same": True, "reaped": True, "fresh": True}
