@@ -1,6 +1,6 @@
 """Data-channel round trip and throughput through the generated Runway client and server, against raw aiortc.
 
-Run by hand: ``python bench/generated_roundtrip.py [--round-trips N] [--messages N] [--package-root DIR]``.
+Run by hand: ``python bench/generated_roundtrip.py [--round-trips N] [--messages N] [--rounds N] [--package-root DIR]``.
 
 The generated side is the committed package (``generated/runway-characters``, or ``--package-root``):
 ``Client.send_control_message`` sends a ``SessionControl`` (~1 KiB, padded in its
@@ -11,7 +11,8 @@ the package would write it; the session also negotiates Runway's audio and video
 
 Raw aiortc, in the same process, sends the same JSON texts (the same models encoded per message)
 over one data channel between two peer connections, and reads nothing back but that a reply came.
-Each figure is printed with its ratio to raw aiortc (latency: >1 is slower; throughput: <1 is slower).
+Both run in alternating rounds (see runtime_roundtrip.py); each figure is printed with the median of its
+per-round ratios to raw aiortc (latency: >1 is slower; throughput: <1 is slower).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -27,7 +29,15 @@ from typing import Any
 from asyncapi_gen.runtime.core.codec import encode_message
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from runtime_roundtrip import LOOPBACK, bench_raw, measure_round_trips, measure_throughput, report
+from runtime_roundtrip import (
+    LOOPBACK,
+    Result,
+    alternating,
+    bench_raw,
+    measure_round_trips,
+    measure_throughput,
+    report,
+)
 
 GENERATED = Path(__file__).resolve().parents[1] / "generated" / "runway-characters"
 PAD = "x" * 960
@@ -64,7 +74,7 @@ async def bench_generated(rc: ModuleType, round_trips: int, messages: int) -> tu
     replies: asyncio.Queue[int | None] = asyncio.Queue()
 
     class Listener(rc.ClientHandler):  # type: ignore[name-defined,misc]
-        async def on_session_event(self, message: Any) -> None:
+        async def on_session_event(self, client: Any, message: Any) -> None:
             replies.put_nowait(None)
 
     async with rc.Server(Avatar, ice=LOOPBACK) as server:
@@ -89,29 +99,33 @@ def state(models: ModuleType) -> Any:
     return models.SessionState(type="session_state", state="listening", timestamp=STARTED)
 
 
-async def main(root: Path, round_trips: int, messages: int) -> None:
+async def main(root: Path, round_trips: int, messages: int, rounds: int) -> None:
     rc = load_package(root)
     models = rc.models
-    raw = await bench_raw(
-        round_trips,
-        messages,
-        request=lambda seq: encode_message(control(models, seq)),
-        respond=lambda raw: encode_message(state(models)),
-        read_reply=lambda raw: None,
-    )
-    generated = await bench_generated(rc, round_trips, messages)
+
+    def raw() -> Awaitable[Result]:
+        return bench_raw(
+            round_trips,
+            messages,
+            request=lambda seq: encode_message(control(models, seq)),
+            respond=lambda raw: encode_message(state(models)),
+            read_reply=lambda raw: None,
+        )
+
+    raws, generated = await alternating(rounds, raw, lambda: bench_generated(rc, round_trips, messages))
     up, down = len(encode_message(control(models, 0))), len(encode_message(state(models)))
     title = (
         f"generated Runway client/server from {root}: SessionControl {up} B up, SessionState {down} B back, "
         f"{round_trips} round trips, {messages} one-way messages, loopback"
     )
-    report(title, "generated", raw, generated)
+    report(title, "generated", raws, generated)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--round-trips", type=int, default=5000)
-    parser.add_argument("--messages", type=int, default=20000)
+    parser.add_argument("--round-trips", type=int, default=2000, help="per round")
+    parser.add_argument("--messages", type=int, default=10000, help="per round")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument(
         "--package-root",
         type=Path,
@@ -119,4 +133,4 @@ if __name__ == "__main__":
         help="distribution folder holding runway_characters/ (default: the committed one)",
     )
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.package_root, arguments.round_trips, arguments.messages))
+    asyncio.run(main(arguments.package_root, arguments.round_trips, arguments.messages, arguments.rounds))

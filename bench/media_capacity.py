@@ -368,14 +368,14 @@ def summary(rows: list[dict[str, Any]]) -> str:
     cpu = {kind: [r["cpu"] for r in rows if r["kind"] == kind and r["sessions"] in both] for kind in KINDS}
     top = max(r["sessions"] for r in rows)
     line = f"capacity at 30 fps: asyncapi-gen {ours}, raw aiortc {raw}"
-    if top in (ours, raw):
-        line += f" ({top} is the top of the ladder: a server that held it may hold more)"
     line += f": {ours / raw:.2f}x" if raw else " (raw aiortc held none: lower the ladder)"
     if both:
         line += (
             f"; server CPU where both held every session (N = {', '.join(map(str, both))}): "
             f"{sum(cpu['asyncapi-gen']) / sum(cpu['raw aiortc']):.2f}x of raw"
         )
+    if top in (ours, raw):
+        line += f" ({top} is the top of the ladder: a server that held it may hold more)"
     return line
 
 

@@ -1,11 +1,12 @@
 """Data-channel round trip and throughput: the runtime against raw aiortc, in one process, on loopback.
 
-Run by hand: ``python bench/runtime_roundtrip.py [--round-trips N] [--messages N]``.
+Run by hand: ``python bench/runtime_roundtrip.py [--round-trips N] [--messages N] [--rounds N]``.
 
 Both setups use the same loopback-pinned ICE, the same ~1 KiB JSON payloads and an echo peer. The
 runtime adds what raw aiortc lacks: signaling over a WebSocket with a token, validation of every
 message against its pydantic model on receipt, model encoding on send, ordered callback dispatch.
-Each figure is printed with its ratio to raw aiortc (latency: >1 is slower; throughput: <1 is slower).
+Both run in alternating rounds; each figure is printed with the median of its per-round ratios to raw aiortc
+(latency: >1 is slower; throughput: <1 is slower). Single runs swing by tens of percent on two shared cores.
 """
 
 from __future__ import annotations
@@ -200,31 +201,56 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def report(title: str, label: str, raw: tuple[list[float], float], measured: tuple[list[float], float]) -> None:
-    """Print median and p99 round trip and one-way rate, each with its ratio to raw aiortc."""
-    (raw_latencies, raw_rate), (latencies, rate) = raw, measured
-    print(title)
-    print(f"{'':22}{'raw aiortc':>12}{label:>12}{'ratio':>8}")
-    rows = [
-        ("round trip median ms", statistics.median(raw_latencies) * 1e3, statistics.median(latencies) * 1e3),
-        ("round trip p99 ms", percentile(raw_latencies, 0.99) * 1e3, percentile(latencies, 0.99) * 1e3),
-        ("one-way messages/s", raw_rate, rate),
-    ]
-    for name, baseline, value in rows:
-        print(f"{name:22}{baseline:12.2f}{value:12.2f}{value / baseline:8.2f}")
+Result = tuple[list[float], float]  # round-trip latencies in seconds, one-way messages/s
 
 
-async def main(round_trips: int, messages: int) -> None:
-    raw = await bench_raw(round_trips, messages)
-    runtime = await bench_runtime(round_trips, messages)
+def figures(result: Result) -> tuple[float, float, float]:
+    """Median and p99 round trip in ms, and one-way messages/s."""
+    latencies, rate = result
+    return statistics.median(latencies) * 1e3, percentile(latencies, 0.99) * 1e3, rate
+
+
+async def alternating(
+    rounds: int, raw: Callable[[], Awaitable[Result]], measured: Callable[[], Awaitable[Result]]
+) -> tuple[list[Result], list[Result]]:
+    """``rounds`` runs of each, alternating which goes first, so that drift on a shared machine hits both alike."""
+    raws: list[Result] = []
+    ours: list[Result] = []
+    for index in range(rounds):
+        first, second = ((raw, raws), (measured, ours)) if index % 2 == 0 else ((measured, ours), (raw, raws))
+        for run, into in (first, second):
+            into.append(await run())
+    return raws, ours
+
+
+def report(title: str, label: str, raws: list[Result], measured: list[Result]) -> None:
+    """Per figure: the median over rounds of raw aiortc and of ours, and the median of the per-round ratios
+    (with their range): median and p99 round trip, one-way rate."""
+    print(f"{title}; {len(raws)} alternating rounds, medians")
+    print(f"{'':22}{'raw aiortc':>12}{label:>12}{'ratio':>8}  ratio range")
+    names = ("round trip median ms", "round trip p99 ms", "one-way messages/s")
+    raw_figures, our_figures = [figures(r) for r in raws], [figures(r) for r in measured]
+    for index, name in enumerate(names):
+        baseline = statistics.median(f[index] for f in raw_figures)
+        value = statistics.median(f[index] for f in our_figures)
+        ratios = [o[index] / r[index] for r, o in zip(raw_figures, our_figures, strict=True)]
+        print(f"{name:22}{baseline:12.2f}{value:12.2f}{statistics.median(ratios):8.2f}  "
+              f"{min(ratios):.2f}-{max(ratios):.2f}")
+
+
+async def main(round_trips: int, messages: int, rounds: int) -> None:
+    raws, runtime = await alternating(
+        rounds, lambda: bench_raw(round_trips, messages), lambda: bench_runtime(round_trips, messages)
+    )
     size = len(encode_message(ping(0)))
     title = f"payload {size} bytes JSON, {round_trips} round trips, {messages} one-way messages, loopback"
-    report(title, "runtime", raw, runtime)
+    report(title, "runtime", raws, runtime)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--round-trips", type=int, default=5000)
-    parser.add_argument("--messages", type=int, default=20000)
+    parser.add_argument("--round-trips", type=int, default=2000, help="per round")
+    parser.add_argument("--messages", type=int, default=10000, help="per round")
+    parser.add_argument("--rounds", type=int, default=5)
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.round_trips, arguments.messages))
+    asyncio.run(main(arguments.round_trips, arguments.messages, arguments.rounds))
