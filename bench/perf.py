@@ -7,7 +7,8 @@ Every figure comes with its ratio to a baseline measured in the same run, in alt
   asyncapi --formatters ruff-format` on it (models only);
 - check: `asyncapi-gen check` of an up-to-date output against the same baseline, and of a stale one;
 - scale: `bench/build_scale.py` (synthetic documents of N messages);
-- runtime: `bench/runtime_roundtrip.py` (the runtime against raw aiortc, in one process);
+- runtime: `bench/generated_roundtrip.py` (the generated Runway client and server against raw aiortc, in one
+  process, alternating rounds);
 - media: `bench/media_capacity.py` (full-media sessions one process holds at 30 fps, the mock against raw aiortc).
 The last two print their own tables, with their own ratios, and take minutes; `--skip runtime,media` leaves them out.
 """
@@ -71,7 +72,7 @@ def main() -> None:
         if "scale" not in skip:
             rows = [build_scale.measure(int(n), arguments.scale_runs, root) for n in arguments.sizes.split(",")]
             print("## Scale\n\n" + build_scale.table(rows) + "\n", flush=True)
-    for section, script in (("runtime", "runtime_roundtrip.py"), ("media", "media_capacity.py")):
+    for section, script in (("runtime", "generated_roundtrip.py"), ("media", "media_capacity.py")):
         if section not in skip:
             print(f"## {section.capitalize()} ({script})\n", flush=True)
             subprocess.run([sys.executable, str(BENCH / script)], check=True)
