@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any
 
@@ -327,6 +328,17 @@ class Api:
     def operations_sent_by(self, role: Role) -> tuple[Operation, ...]:
         """The operations that role sends."""
         return tuple(op for op in self.operations if op.sender is role)
+
+    def operations_on(self, channel: Channel, role: Role) -> tuple[Operation, ...]:
+        """The operations role sends on channel, in document order (indexed once: templates ask per channel)."""
+        return self._operations_by_channel.get((channel.name, role), ())
+
+    @functools.cached_property
+    def _operations_by_channel(self) -> dict[tuple[str, Role], tuple[Operation, ...]]:
+        found: dict[tuple[str, Role], list[Operation]] = {}
+        for op in self.operations:
+            found.setdefault((op.channel.name, op.sender), []).append(op)
+        return {key: tuple(ops) for key, ops in found.items()}
 
     def data_operations_sent_by(self, role: Role) -> tuple[Operation, ...]:
         """The operations that role sends as messages (not tracks)."""

@@ -10,13 +10,14 @@ the middle ones as the conversation goes, the last when a client message asks to
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from asyncapi_gen.fastcheck import model_check
-from asyncapi_gen.ir import Api, Message, MessageKind, Role
+from asyncapi_gen.ir import Api, Message, MessageKind, Operation, Role
 from asyncapi_gen.samples import sample
 
 _STATE_FIELDS = ("state", "status")
@@ -39,6 +40,7 @@ class ClientExample:
     operation: str
     model: str
     json_text: str
+    sent_by: Operation  # the operation itself, so a template need not look it up by name (quadratic)
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,17 @@ class MockPlan:
     client_examples: tuple[ClientExample, ...]  # one valid message per client-sent data operation, for the README
     message_examples: tuple[ClientExample, ...] = ()  # one valid instance per data message model, for the README
 
+    def first_reply(self, address: str) -> Reply | None:
+        """The first reply the mock sends on address, if any (indexed once: templates ask per channel)."""
+        return self._first_replies.get(address)
+
+    @functools.cached_property
+    def _first_replies(self) -> dict[str, Reply]:
+        found: dict[str, Reply] = {}
+        for reply in self.replies:
+            found.setdefault(reply.address, reply)
+        return found
+
 
 def client_examples(api: Api) -> tuple[ClientExample, ...]:
     """The first message of each client-sent data operation, as JSON valid for its model."""
@@ -91,7 +104,7 @@ def client_examples(api: Api) -> tuple[ClientExample, ...]:
         message = next((m for m in operation.messages if m.payload_model), None)
         text = _json(message, defs, api.binding.addressed) if message else None
         if message and message.payload_model and text is not None:
-            examples.append(ClientExample(operation.send_method, _class_for(message, defs, text), text))
+            examples.append(ClientExample(operation.send_method, _class_for(message, defs, text), text, operation))
     return tuple(examples)
 
 
@@ -131,7 +144,7 @@ def message_examples(api: Api) -> tuple[ClientExample, ...]:
         for message in operation.messages:
             model = message.payload_model
             if model and model not in examples and (text := _json(message, defs, api.binding.addressed)) is not None:
-                examples[model] = ClientExample(operation.send_method, _class_for(message, defs, text), text)
+                examples[model] = ClientExample(operation.send_method, _class_for(message, defs, text), text, operation)
     return tuple(examples.values())
 
 
