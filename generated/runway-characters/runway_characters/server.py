@@ -35,7 +35,8 @@ SESSION_ENDPOINT = "/v1/realtime_sessions"
 """The HTTP path where `POST` hands out a signaling URL and a one-use token (when `http_port` is given)."""
 
 MAX_SESSIONS = 8
-"""Sessions one process holds at once by default: what a 2-core machine holds at full media (`bench/load.py`)."""
+"""Sessions one process holds at once by default: a bound with room to spare (one mock process held 36 full-media
+sessions at 30 fps on 2 cores, `bench/media_capacity.py`; a handler doing real work holds fewer)."""
 
 WEB_PAGE = Path(__file__).with_name("web")
 """The package's browser client (`index.html`, `app.js`, `style.css`), served at `/` of the HTTP port with `web=True`."""
