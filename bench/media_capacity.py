@@ -42,7 +42,15 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-from hardening_support import GENERATED, MockProcess, free_port, http_post_sync, stop_process, subprocess_env
+from hardening_support import (
+    GENERATED,
+    MockProcess,
+    close_quietly,
+    free_port,
+    http_post_sync,
+    stop_process,
+    subprocess_env,
+)
 
 sys.path.insert(0, str(HERE))
 from load import sample, usage
@@ -212,12 +220,7 @@ class ClientSession:
         }
 
     async def close(self) -> None:
-        if self._pc is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._pc.close(), 10)
-        if self._ws is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._ws.close(), 5)
+        await close_quietly(self._pc, self._ws)
 
 
 async def worker(placements: list[dict[str, str]], seconds: float) -> list[dict[str, Any]]:

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from asyncapi_gen.diagnostics import Diagnostic, Severity, has_errors
-from asyncapi_gen.dmcode import ModelEmitError, datamodel_code
+from asyncapi_gen.dmcode import ModelEmitError
 from asyncapi_gen.format import FormatError, format_python
 from asyncapi_gen.ir import Api, Role, Transport
 from asyncapi_gen.load import LoadError, load_file
-from asyncapi_gen.models import finish_models, models_input
+from asyncapi_gen.models import emit_models, finish_models, models_input
 from asyncapi_gen.names import snake_name
 from asyncapi_gen.normalize import normalize
 from asyncapi_gen.provenance import MANIFEST, input_digests, manifest_text, record_for
@@ -100,7 +100,7 @@ def _package_files(api: Api, template_dir: Path | None, worker: ModelWorker | No
     """The formatted package (no manifest), and the IR as the models left it (see `models.finish_models`)."""
     schema = models_input(api)
     if worker is None or schema is None:
-        api, body = finish_models(api, datamodel_code(schema) if schema is not None else "")
+        api, body = emit_models(api)
         return api, format_python(render_package(api, body, template_dir))
     pending = worker.submit(schema)
     others = format_python(render_package(api, None, template_dir))  # while the worker makes the models

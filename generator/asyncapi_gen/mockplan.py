@@ -35,12 +35,11 @@ class Reply:
 
 @dataclass(frozen=True)
 class ClientExample:
-    """A valid message for one client operation (its method name), shown in the package README."""
+    """A valid message for one client operation, shown in the package README."""
 
-    operation: str
+    sent_by: Operation  # the operation itself (its method is `sent_by.send_method`): templates look nothing up
     model: str
     json_text: str
-    sent_by: Operation  # the operation itself, so a template need not look it up by name (quadratic)
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ def client_examples(api: Api) -> tuple[ClientExample, ...]:
         message = next((m for m in operation.messages if m.payload_model), None)
         text = _json(message, defs, api.binding.addressed) if message else None
         if message and message.payload_model and text is not None:
-            examples.append(ClientExample(operation.send_method, _class_for(message, defs, text), text, operation))
+            examples.append(ClientExample(operation, _class_for(message, defs, text), text))
     return tuple(examples)
 
 
@@ -144,7 +143,7 @@ def message_examples(api: Api) -> tuple[ClientExample, ...]:
         for message in operation.messages:
             model = message.payload_model
             if model and model not in examples and (text := _json(message, defs, api.binding.addressed)) is not None:
-                examples[model] = ClientExample(operation.send_method, _class_for(message, defs, text), text, operation)
+                examples[model] = ClientExample(operation, _class_for(message, defs, text), text)
     return tuple(examples.values())
 
 

@@ -33,7 +33,8 @@ def models_input(api: Api) -> dict[str, Any] | None:
 
 
 def finish_models(api: Api, code: str) -> tuple[Api, str]:
-    """emit_models from datamodel-code-generator's code for `models_input(api)` (made here or by a worker)."""
+    """What emit_models returns, from datamodel-code-generator's code for `models_input(api)` (made here or by a
+    worker)."""
     tree = _parse(code or "\n")
     defined = _check_classes(tree, api.model_names)
     api = _rename_clashing_unions(api, defined)

@@ -123,6 +123,16 @@ async def record_frames(track: MediaStreamTrack, arrivals: list[float]) -> None:
 # ---------------------------------------------------------------------------------------------- network
 
 
+async def close_quietly(pc: RTCPeerConnection | None, ws: ClientConnection | None) -> None:
+    """Close a raw client's peer connection and signaling socket, whatever state they are in (each bounded)."""
+    if pc is not None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(pc.close(), 10)
+    if ws is not None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(ws.close(), 5)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -285,12 +295,7 @@ class RawPeer:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._pc is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._pc.close(), 10)
-        if self._ws is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._ws.close(), 5)
+        await close_quietly(self._pc, self._ws)
 
     def _end(self, how: str) -> None:
         if not self._ended.is_set():
