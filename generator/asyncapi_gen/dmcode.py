@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from asyncapi_gen.collector import collector_paused
+
 __all__ = ["ModelEmitError", "datamodel_code"]
 
 _BASE_PLACEHOLDER = "asyncapi_gen_wire.WireModel"
@@ -27,32 +29,33 @@ def datamodel_code(schema: dict[str, Any]) -> str:
     from datamodel_code_generator.format import PythonVersion
 
     try:
-        result = generate(
-            json.dumps(schema),
-            input_file_type=InputFileType.JsonSchema,
-            output_model_type=DataModelType.PydanticV2BaseModel,
-            target_python_version=PythonVersion.PY_311,
-            formatters=[],  # our format stage runs ruff once over the whole package
-            disable_timestamp=True,
-            skip_root_model=True,
-            parent_scoped_naming=True,  # inline enums named after their owner: TranscriptRole, not Role
-            use_annotated=True,
-            field_constraints=True,
-            use_schema_description=True,
-            use_field_description=True,
-            snake_case_field=True,
-            capitalise_enum_members=True,
-            use_single_value_enum_as_const=True,
-            use_one_literal_as_default=True,  # `Transcript(text=...)` without `type="transcript"`
-            use_double_quotes=True,
-            keep_model_order=True,
-            additional_imports=["typing.Annotated", "pydantic.Field"],
-            # Every model derives from the runtime's WireModel (wire names out, extra properties kept); the
-            # placeholder path is rewritten to the package's own `_runtime` below.
-            base_class=_BASE_PLACEHOLDER,
-            # EmailStr needs the optional email-validator package: generated packages depend on plain pydantic.
-            type_mappings=["email=string", "idn-email=string"],
-        )
+        with collector_paused():  # 3 s of 33 at 5,000 messages; the peak memory rose by 3 %
+            result = generate(
+                json.dumps(schema),
+                input_file_type=InputFileType.JsonSchema,
+                output_model_type=DataModelType.PydanticV2BaseModel,
+                target_python_version=PythonVersion.PY_311,
+                formatters=[],  # our format stage runs ruff once over the whole package
+                disable_timestamp=True,
+                skip_root_model=True,
+                parent_scoped_naming=True,  # inline enums named after their owner: TranscriptRole, not Role
+                use_annotated=True,
+                field_constraints=True,
+                use_schema_description=True,
+                use_field_description=True,
+                snake_case_field=True,
+                capitalise_enum_members=True,
+                use_single_value_enum_as_const=True,
+                use_one_literal_as_default=True,  # `Transcript(text=...)` without `type="transcript"`
+                use_double_quotes=True,
+                keep_model_order=True,
+                additional_imports=["typing.Annotated", "pydantic.Field"],
+                # Every model derives from the runtime's WireModel (wire names out, extra properties kept); the
+                # placeholder path is rewritten to the package's own `_runtime` below.
+                base_class=_BASE_PLACEHOLDER,
+                # EmailStr needs the optional email-validator package: generated packages depend on plain pydantic.
+                type_mappings=["email=string", "idn-email=string"],
+            )
     except Exception as exc:
         raise ModelEmitError(f"datamodel-code-generator failed: {exc}") from exc
     if not isinstance(result, str):
