@@ -11,8 +11,10 @@ the package would write it; the session also negotiates Runway's audio and video
 
 Raw aiortc, in the same process, sends the same JSON texts (the same models encoded per message)
 over one data channel between two peer connections, and reads nothing back but that a reply came.
-Both run in alternating rounds (see runtime_roundtrip.py); each figure is printed with the median of its
-per-round ratios to raw aiortc (latency: >1 is slower; throughput: <1 is slower).
+A second raw baseline does the same and validates what each side receives with pydantic, on the same
+models: what the generated code costs beyond the check any receiver of untrusted JSON needs.
+The three run in rotating rounds (see runtime_roundtrip.py); each figure is printed with the median of its
+per-round ratios to each baseline (latency: >1 is slower; throughput: <1 is slower).
 """
 
 from __future__ import annotations
@@ -20,23 +22,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from asyncapi_gen.runtime.core.codec import encode_message
+from pydantic import TypeAdapter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from runtime_roundtrip import (
     LOOPBACK,
     Result,
-    alternating,
     bench_raw,
     measure_round_trips,
     measure_throughput,
     report,
+    rotating,
 )
 
 GENERATED = Path(__file__).resolve().parents[1] / "generated" / "runway-characters"
@@ -102,23 +105,35 @@ def state(models: ModuleType) -> Any:
 async def main(root: Path, round_trips: int, messages: int, rounds: int) -> None:
     rc = load_package(root)
     models = rc.models
+    # Raw code that checks what it receives, as every receiver of untrusted JSON must: pydantic on the same
+    # models (the server validates each SessionControl, the client each SessionEvent), nothing else.
+    control_adapter, event_adapter = TypeAdapter(models.SessionControl), TypeAdapter(models.SessionEvent)
 
-    def raw() -> Awaitable[Result]:
-        return bench_raw(
+    def raw(validating: bool) -> Callable[[], Awaitable[Result]]:
+        def read_reply(text: str) -> None:
+            if validating:
+                event_adapter.validate_json(text)
+
+        return lambda: bench_raw(
             round_trips,
             messages,
             request=lambda seq: encode_message(control(models, seq)),
-            respond=lambda raw: encode_message(state(models)),
-            read_reply=lambda raw: None,
+            respond=lambda text: encode_message(state(models)),
+            read_reply=read_reply,
+            accept=control_adapter.validate_json if validating else lambda text: None,
         )
 
-    raws, generated = await alternating(rounds, raw, lambda: bench_generated(rc, round_trips, messages))
+    raws, validating, generated = await rotating(
+        rounds, [raw(False), raw(True), lambda: bench_generated(rc, round_trips, messages)]
+    )
     up, down = len(encode_message(control(models, 0))), len(encode_message(state(models)))
     title = (
         f"generated Runway client/server from {root}: SessionControl {up} B up, SessionState {down} B back, "
         f"{round_trips} round trips, {messages} one-way messages, loopback"
     )
     report(title, "generated", raws, generated)
+    print("\nagainst raw aiortc that validates what it receives with pydantic, on the same models:")
+    report("", "generated", validating, generated, baseline_label="raw+pydantic")
 
 
 if __name__ == "__main__":

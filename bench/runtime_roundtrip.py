@@ -15,7 +15,7 @@ import argparse
 import asyncio
 import statistics
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Literal
 
 from aiortc import RTCDataChannel, RTCPeerConnection
@@ -147,8 +147,10 @@ async def bench_raw(
     request: Callable[[int], str] = lambda seq: encode_message(ping(seq)),
     respond: Callable[[str], str] = lambda raw: raw,
     read_reply: Callable[[str], int | None] = seq_of,
+    accept: Callable[[str], object] = lambda raw: None,
 ) -> tuple[list[float], float]:
-    """Two raw aiortc peer connections, one data channel: ``request(seq)`` out, ``respond(raw)`` back."""
+    """Two raw aiortc peer connections, one data channel: ``request(seq)`` out, ``respond(raw)`` back;
+    ``accept(raw)`` is called on every message the answerer receives (to validate it, say)."""
     offerer, answerer = RTCPeerConnection(rtc_configuration(LOOPBACK)), RTCPeerConnection(rtc_configuration(LOOPBACK))
     client_channel = offerer.createDataChannel(ADDRESS, ordered=True)
     opened = asyncio.Event()
@@ -161,6 +163,7 @@ async def bench_raw(
     def on_channel(channel: RTCDataChannel) -> None:
         @channel.on("message")
         def on_message(raw: str) -> None:
+            accept(raw)
             if state["echo"]:
                 channel.send(respond(raw))
                 return
@@ -214,20 +217,26 @@ async def alternating(
     rounds: int, raw: Callable[[], Awaitable[Result]], measured: Callable[[], Awaitable[Result]]
 ) -> tuple[list[Result], list[Result]]:
     """``rounds`` runs of each, alternating which goes first, so that drift on a shared machine hits both alike."""
-    raws: list[Result] = []
-    ours: list[Result] = []
-    for index in range(rounds):
-        first, second = ((raw, raws), (measured, ours)) if index % 2 == 0 else ((measured, ours), (raw, raws))
-        for run, into in (first, second):
-            into.append(await run())
+    raws, ours = await rotating(rounds, [raw, measured])
     return raws, ours
 
 
-def report(title: str, label: str, raws: list[Result], measured: list[Result]) -> None:
+async def rotating(rounds: int, setups: Sequence[Callable[[], Awaitable[Result]]]) -> list[list[Result]]:
+    """``rounds`` runs of each setup, the order rotated every round (A B C, B C A, ...): each setup's results."""
+    results: list[list[Result]] = [[] for _ in setups]
+    for index in range(rounds):
+        for offset in range(len(setups)):
+            which = (index + offset) % len(setups)
+            results[which].append(await setups[which]())
+    return results
+
+
+def report(title: str, label: str, raws: list[Result], measured: list[Result], baseline_label: str = "raw aiortc") -> None:
     """Per figure: the median over rounds of raw aiortc and of ours, and the median of the per-round ratios
     (with their range): median and p99 round trip, one-way rate."""
-    print(f"{title}; {len(raws)} alternating rounds, medians")
-    print(f"{'':22}{'raw aiortc':>12}{label:>12}{'ratio':>8}  ratio range")
+    if title:
+        print(f"{title}; {len(raws)} alternating rounds, medians")
+    print(f"{'':22}{baseline_label:>12}{label:>12}{'ratio':>8}  ratio range")
     names = ("round trip median ms", "round trip p99 ms", "one-way messages/s")
     raw_figures, our_figures = [figures(r) for r in raws], [figures(r) for r in measured]
     for index, name in enumerate(names):
