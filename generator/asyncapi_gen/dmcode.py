@@ -1,7 +1,7 @@
 """datamodel-code-generator's code for one JSON Schema: the only module that calls it.
 
-It imports nothing of the build, so that the forked models worker (`modelworker`) loads only this and
-datamodel-code-generator, which it imports lazily: that import costs ~0.25 s, which `check` avoids when the spec's
+It imports nothing of the build (only the small `collector`), so that the forked models worker (`modelworker`)
+loads only this and datamodel-code-generator, which it imports lazily: that import costs ~0.25 s, which `check` avoids when the spec's
 digest shows nothing changed.
 """
 
