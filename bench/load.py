@@ -147,6 +147,16 @@ def sample(pid: int) -> ProcessSample:
     return ProcessSample(cpu, rss, time.monotonic())
 
 
+def read_results(children: list[subprocess.Popen[bytes]], timeout: float) -> list[dict[str, Any]]:
+    """Every client worker's JSON list of per-session results, in worker order, each worker then reaped."""
+    results: list[dict[str, Any]] = []
+    for child in children:
+        assert child.stdout is not None
+        results.extend(json.loads(child.stdout.read()))
+        child.wait(timeout=timeout)
+    return results
+
+
 def usage(before: list[ProcessSample], after: list[ProcessSample]) -> tuple[float, int]:
     """(CPU as a share of one core, summed over the processes; RSS at the end, summed)."""
     cpu = sum((b.cpu_seconds - a.cpu_seconds) / max(1e-9, b.at - a.at) for a, b in zip(before, after, strict=True))
@@ -205,11 +215,7 @@ def run_mode(mode: str, sessions: int, seconds: float, max_sessions: int, worker
             time.sleep(max(0.0, seconds - min(5.0, seconds / 3) - 1.0))
             after = [sample(pid) for pid in pids]
             client_after = [sample(child.pid) for child in children]
-            results: list[dict[str, Any]] = []
-            for child in children:
-                assert child.stdout is not None
-                results.extend(json.loads(child.stdout.read()))
-                child.wait(timeout=30)
+            results = read_results(children, timeout=30)
         finally:
             for child in children:
                 stop_process(child)  # type: ignore[arg-type]

@@ -53,7 +53,7 @@ from hardening_support import (
 )
 
 sys.path.insert(0, str(HERE))
-from load import sample, usage
+from load import read_results, sample, usage
 
 DATA_CHANNEL = "/session/data"
 FPS, AUDIO_PPS, HELD_SHARE, WARM_UP, CONTROL_INTERVAL = 30.0, 50.0, 0.95, 3.0, 0.2
@@ -306,11 +306,7 @@ def measure(kind: str, sessions: int, seconds: float, workers: int) -> dict[str,
             before = [sample(pid)]
             time.sleep(max(1.0, seconds - WARM_UP - 1.0))
             after = [sample(pid)]
-            results: list[dict[str, Any]] = []
-            for child in children:
-                assert child.stdout is not None
-                results.extend(json.loads(child.stdout.read()))
-                child.wait(timeout=60)
+            results = read_results(children, timeout=60)
         finally:
             for child in children:
                 stop_process(child)  # type: ignore[arg-type]
