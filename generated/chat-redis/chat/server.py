@@ -141,10 +141,10 @@ class _Adapter:
         await self._tasks.cancel_all()
         await self._handler.on_close(self._session(session), reason)
 
-    async def _received_chat_room_posted(
+    def _received_chat_room_posted(
         self, typed: ServerSession, received: Received[Any, Any]
-    ) -> None:
-        await self._handler.on_post(
+    ) -> Coroutine[Any, Any, None]:
+        return self._handler.on_post(
             typed, received.message, room=received.parameters["room"]
         )
 

@@ -144,10 +144,10 @@ class _Adapter:
         await self._tasks.cancel_all()
         await self._handler.on_close(self._session(session), reason)
 
-    async def _received_rpc_queue(
+    def _received_rpc_queue(
         self, typed: ServerSession, received: Received[Any, Any]
-    ) -> None:
-        await self._handler.on_sum(
+    ) -> Coroutine[Any, Any, None]:
+        return self._handler.on_sum(
             typed,
             received.message,
             correlation_id=received.correlation_id,

@@ -168,20 +168,20 @@ class _Adapter:
         await self._tasks.cancel_all()
         await self._handler.on_close(self._session(session), reason)
 
-    async def _received_sensors_sensor_id_measured(
+    def _received_sensors_sensor_id_measured(
         self, typed: ServerSession, received: Received[Any, Any]
-    ) -> None:
-        await self._handler.on_measurement(
+    ) -> Coroutine[Any, Any, None]:
+        return self._handler.on_measurement(
             typed,
             received.message,
             sensor_id=received.parameters["sensorId"],
             headers=received.headers,
         )
 
-    async def _received_sensors_status(
+    def _received_sensors_status(
         self, typed: ServerSession, received: Received[Any, Any]
-    ) -> None:
-        await self._handler.on_answer_status(
+    ) -> Coroutine[Any, Any, None]:
+        return self._handler.on_answer_status(
             typed,
             received.message,
             correlation_id=received.correlation_id,

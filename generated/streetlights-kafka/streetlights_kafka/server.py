@@ -203,10 +203,10 @@ class _Adapter:
         await self._tasks.cancel_all()
         await self._handler.on_close(self._session(session), reason)
 
-    async def _received_smartylighting_streetlights_1_0_event_streetlight_id_lighting_measured(
+    def _received_smartylighting_streetlights_1_0_event_streetlight_id_lighting_measured(
         self, typed: ServerSession, received: Received[Any, Any]
-    ) -> None:
-        await self._handler.on_light_measurement(
+    ) -> Coroutine[Any, Any, None]:
+        return self._handler.on_light_measurement(
             typed,
             received.message,
             streetlight_id=received.parameters["streetlightId"],

@@ -44,6 +44,7 @@ from .errors import (
     UnknownMessage,
     WireError,
 )
+from .handling import no_hook
 from .session import Session
 from .tasks import SessionTasks
 from .tokens import InMemoryTokenIssuer, TokenIssuer, TooManyTokens
@@ -94,5 +95,6 @@ __all__ = [
     "WireError",
     "WireModel",
     "new_correlation_id",
+    "no_hook",
     "parameters_of",
 ]

@@ -173,11 +173,20 @@ class Router:
         """Validate ``raw``, received on ``address`` (None: on no particular channel)."""
         if address is None:
             return self._route_any(raw)
+        return address, self.decoder_for(address)(raw)
+
+    def decoder_for(self, address: str) -> Callable[[str | bytes], Any]:
+        """What validates a message received on ``address``: ``route(address, raw)``'s message, with the
+        lookup done once (for a transport with a connection of its own per channel)."""
         decode = self._decoders.get(address)
         if decode is None:
             detail = self._refusals.get(address, f"no data channel {address!r}")
-            raise UnknownMessage(address, as_bytes(raw), detail)
-        return address, decode(raw)
+
+            def refuse(raw: str | bytes) -> Any:
+                raise UnknownMessage(address, as_bytes(raw), detail)
+
+            return refuse
+        return decode
 
     def _route_any(self, raw: str | bytes) -> Routed:
         if self._only is not None:

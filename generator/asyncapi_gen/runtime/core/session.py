@@ -58,7 +58,8 @@ class Session(Generic[L]):
         ]
         #: Data channels this side sends on, by address (``send`` looks here once per message).
         self._outbound = {spec.address: spec for spec in data if side.sends(spec)}
-        self._route = Router(data, side).route
+        self._router = Router(data, side)
+        self._route = self._router.route
         self._delivery = Delivery(spec.address for spec in data)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._close_hooks: list[CloseHook] = []
@@ -98,8 +99,12 @@ class Session(Generic[L]):
         address = self._data_channel(address)
         return ended_stream() if self.closed else self._delivery.messages(address)
 
-    async def send(self, address: str, message: BaseModel) -> None:
-        """Send ``message`` on data channel ``address``; ``SessionClosed`` after close."""
+    def send(self, address: str, message: BaseModel) -> Coroutine[Any, Any, None]:
+        """Send ``message`` on data channel ``address``; ``SessionClosed`` after close.
+
+        Not a coroutine of its own: it checks and encodes at once, raising there, and returns the link's
+        ``transmit`` to await, so that a send costs one coroutine however many views it passes through.
+        """
         spec = self._outbound.get(address)
         if spec is None:
             raise ValueError(self._why_not_sendable(address))
@@ -107,7 +112,7 @@ class Session(Generic[L]):
         if len(data) > spec.max_message_bytes:
             raise MessageTooLarge(address, data, too_large(spec, len(data)))
         self._check_open(address)
-        await self.link.transmit(address, data.decode())
+        return self.link.transmit(address, data.decode())
 
     async def send_raw(self, address: str, data: str | bytes) -> None:
         """Send ``data`` as is, unchecked: for tests and tools that must misbehave on purpose."""
@@ -150,6 +155,27 @@ class Session(Generic[L]):
             self._delivery.deliver_error(error)
             return
         self._delivery.deliver(address, message)
+
+    def receiver(self, address: str) -> Callable[[str | bytes], None]:
+        """``receive`` for everything that arrives on ``address``, with the lookups done once: what a link
+        with a connection of its own per data channel (a WebRTC data channel, say) calls per message."""
+        closing, decode = self._closing, self._router.decoder_for(address)
+        deliver, deliver_error = (
+            self._delivery.deliverer(address),
+            self._delivery.deliver_error,
+        )
+
+        def receive(raw: str | bytes) -> None:
+            if closing.is_set():
+                return
+            try:
+                message = decode(raw)
+            except WireError as error:
+                deliver_error(error)
+                return
+            deliver(message)
+
+        return receive
 
     def end(self, reason: CloseReason, *, notify_peer: bool) -> asyncio.Task[None]:
         """Start closing for ``reason`` (the first reason wins) and return the closer task."""

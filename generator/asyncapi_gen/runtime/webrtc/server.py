@@ -177,7 +177,7 @@ class WebRTCServer(ListenerServer):
         await pc.setRemoteDescription(
             RTCSessionDescription(sdp=offer.sdp, type="offer")
         )
-        link.guard_inbound(pc)
+        link.adapt_sctp(pc)
         _map_media(link, pc.getTransceivers())
         link.bind_remote_tracks()
         await open_handler(view, handler)

@@ -55,12 +55,7 @@ class Delivery:
     """The callbacks and message streams of one session's data channels."""
 
     def __init__(self, addresses: Iterable[str]) -> None:
-        self._message_callbacks: dict[str, list[MessageCallback]] = {}
-        # Weak: a stream its reader dropped (a ``receive_*`` loop left early) stops holding messages.
-        self._streams: dict[str, weakref.WeakSet[MessageStream]] = {}
-        for address in addresses:
-            self._message_callbacks[address] = []
-            self._streams[address] = weakref.WeakSet()
+        self._targets = {address: _Targets() for address in addresses}
         self._error_callbacks: list[ErrorCallback] = []
         self._backlog: deque[tuple[Sequence[Callback], Any]] = deque()
         self._drainer: asyncio.Task[None] | None = None
@@ -72,7 +67,7 @@ class Delivery:
 
     def on_message(self, address: str, callback: MessageCallback) -> None:
         """Call ``callback`` with every message delivered for ``address``."""
-        self._message_callbacks[address].append(callback)
+        self._targets[address].callbacks.append(callback)
 
     def on_error(self, callback: ErrorCallback) -> None:
         """Call ``callback`` with every wire error delivered."""
@@ -81,7 +76,7 @@ class Delivery:
     def messages(self, address: str) -> AsyncIterator[Any]:
         """A stream of every message delivered for ``address`` from now on, until ``end()``."""
         stream = MessageStream(self._update_room)
-        self._streams[address].add(stream)
+        self._targets[address].add_stream(stream)
         return stream
 
     def deliver(
@@ -89,15 +84,30 @@ class Delivery:
     ) -> None:
         """Hand a validated ``message`` of ``address`` to its streams and callbacks; then, when given, call
         ``done`` with it, once every callback has finished with it (a broker acknowledges it there)."""
-        streams = self._streams[address]
-        if (
-            streams
-        ):  # most sessions read with callbacks, and a WeakSet's iteration is not free
-            for stream in streams:
-                if stream.push(message) >= HIGH_WATER:
-                    self.room.clear()
-        callbacks = self._message_callbacks[address]
+        targets = self._targets[address]
+        if targets.streaming:
+            self._push(targets, message)
+        callbacks = targets.callbacks
         self._dispatch([*callbacks, done] if done is not None else callbacks, message)
+
+    def deliverer(self, address: str) -> Callable[[Any], None]:
+        """``deliver`` for the messages of ``address``, with its lookups done once: what a link with a
+        connection of its own per channel calls per message."""
+        targets, push, dispatch = self._targets[address], self._push, self._dispatch
+        callbacks = (
+            targets.callbacks
+        )  # the list itself: callbacks added later are called too
+
+        def deliver(message: Any) -> None:
+            if targets.streaming:
+                push(targets, message)
+            dispatch(callbacks, message)
+
+        return deliver
+
+    def _push(self, targets: _Targets, message: Any) -> None:
+        if targets.push(message) >= HIGH_WATER:
+            self.room.clear()
 
     def deliver_error(self, error: SessionError) -> None:
         """Hand an error (a wire error, a failed task) to the error callbacks, in order with the messages."""
@@ -116,8 +126,8 @@ class Delivery:
             with logged("finishing callbacks", quiet=(TimeoutError,)):
                 await asyncio.wait_for(drainer, timeout)
         self._backlog.clear()
-        for streams in self._streams.values():
-            for stream in streams:
+        for targets in self._targets.values():
+            for stream in targets.streams:
                 stream.end()
         self.room.set()  # nothing waits any more, and nothing will be read
         for (callback, kind), count in sorted(self._failures.items()):
@@ -130,8 +140,8 @@ class Delivery:
         fullest = max(
             (
                 stream.waiting
-                for streams in self._streams.values()
-                for stream in streams
+                for targets in self._targets.values()
+                for stream in targets.streams
             ),
             default=0,
         )
@@ -231,6 +241,32 @@ def _name_of(callback: Callable[..., Any]) -> str:
         callback = callback.func
     name = getattr(callback, "__qualname__", None)
     return name if isinstance(name, str) else type(callback).__qualname__
+
+
+class _Targets:
+    """Who gets the messages of one address: its callbacks, and its message streams."""
+
+    __slots__ = ("callbacks", "streaming", "streams")
+
+    def __init__(self) -> None:
+        self.callbacks: list[MessageCallback] = []
+        # Weak: a stream its reader dropped (a ``receive_*`` loop left early) stops holding messages.
+        self.streams: weakref.WeakSet[MessageStream] = weakref.WeakSet()
+        self.streaming = False
+        """False while no stream is known to be alive: most sessions read with callbacks only, and a
+        WeakSet is a Python-level container, so a message skips it then."""
+
+    def add_stream(self, stream: MessageStream) -> None:
+        self.streams.add(stream)
+        self.streaming = True
+
+    def push(self, message: Any) -> int:
+        """Queue ``message`` on every live stream: the most that now wait in one (0 when none is left)."""
+        fullest = 0
+        for stream in self.streams:
+            fullest = max(fullest, stream.push(message))
+        self.streaming = fullest > 0
+        return fullest
 
 
 class _Resume:

@@ -16,7 +16,7 @@ from .channels import ChannelKind
 from .contracts import ServerSession, SessionHandler
 from .session import Session
 
-__all__ = ["handle", "open_handler"]
+__all__ = ["handle", "no_hook", "open_handler"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,3 +41,7 @@ async def open_handler(view: ViewT, handler: SessionHandler[ViewT]) -> None:
         await handler.on_open(view)
     except Exception:
         logger.exception("on_open of session %s failed", view.id)
+
+
+async def no_hook() -> None:
+    """What a generated adapter hands back for a message no hook of its handler takes: nothing to do."""

@@ -9,7 +9,7 @@ and adds only what its link has (media tracks, say) and its ``establish`` step.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel
@@ -44,9 +44,10 @@ class SessionView(Generic[LinkT]):
         """Call ``callback`` with every message that failed validation (the session continues)."""
         self._session.on_error(callback)
 
-    async def send(self, address: str, message: BaseModel) -> None:
-        """Send ``message`` on data channel ``address``; ``SessionClosed`` after close."""
-        await self._session.send(address, message)
+    def send(self, address: str, message: BaseModel) -> Coroutine[Any, Any, None]:
+        """Send ``message`` on data channel ``address``; ``SessionClosed`` after close (the session's own
+        ``send``, handed on: no coroutine of the view's own per message)."""
+        return self._session.send(address, message)
 
     async def send_raw(self, address: str, data: str | bytes) -> None:
         """Send ``data`` as is, unchecked."""

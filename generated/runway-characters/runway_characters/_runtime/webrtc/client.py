@@ -83,7 +83,7 @@ class WebRTCClientSession(ClientView[PeerLink]):
         )
         pc = link.create_peer_connection()
         self._add_channels(pc)
-        link.guard_inbound(pc)
+        link.adapt_sctp(pc)
         with pinned_host_addresses(link.ice):
             await pc.setLocalDescription(await pc.createOffer())
         offer = advertise_max_message_size(

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from aiortc import (
@@ -44,6 +44,7 @@ from ..core.steps import STEP_TIMEOUT, logged
 from ..core.waiting import first_of
 from .ice import IceConfig, rtc_configuration
 from .media import EncodedTrack
+from .sctp import coalesce_flushes
 from .signaling import (
     MAX_VIOLATIONS,
     Bye,
@@ -174,16 +175,18 @@ class PeerLink:
         channel.bufferedAmountLowThreshold = _SEND_LOW_WATER
         channel.on("open", lambda: self._opened(address, channel))
         channel.on("bufferedamountlow", drained.set)
-        channel.on("message", self._receiver(address))
+        channel.on("message", self._session.receiver(address))
         if channel.readyState == "open":
             self._opened(address, channel)
         return True
 
-    def guard_inbound(self, pc: RTCPeerConnection) -> None:
-        """Bound what the peer's data channels can cost (see the module docstring); once, after SDP."""
+    def adapt_sctp(self, pc: RTCPeerConnection) -> None:
+        """Once, after SDP: bound what the peer's data channels can cost (see the module docstring), and
+        have sends share flush tasks (see ``sctp.coalesce_flushes``)."""
         sctp = pc.sctp
         if sctp is None or not self.data:
             return
+        coalesce_flushes(sctp)
         # aiortc has no hook for this: its DATA chunk handler is wrapped, on this instance only.
         receive_data_chunk = sctp._receive_data_chunk
         window = sctp._advertised_rwnd  # nothing received yet: the whole window
@@ -193,9 +196,14 @@ class PeerLink:
             self._session.room,
         )
 
-        async def guarded(chunk: Any) -> None:
+        async def refuse() -> None:
+            """Nothing: the chunk is not acknowledged, so the peer sends it again once it times out."""
+
+        def guarded(chunk: Any) -> Coroutine[Any, Any, None]:
+            # Not a coroutine of its own: aiortc awaits what this returns, its handler's coroutine when
+            # the chunk is taken (one coroutine less per chunk).
             if not room.is_set():
-                return  # not acknowledged: the peer sends it again once it times out
+                return refuse()
             if window - sctp._advertised_rwnd + len(chunk.user_data) > cutoff:
                 logger.warning(
                     "session %s: the peer sent a message over %d bytes; ending the session",
@@ -203,8 +211,8 @@ class PeerLink:
                     cutoff,
                 )
                 session.end(CloseReason.ERROR, notify_peer=True)
-                return
-            await receive_data_chunk(chunk)
+                return refuse()
+            return receive_data_chunk(chunk)
 
         sctp._receive_data_chunk = guarded  # type: ignore[method-assign]
 
@@ -387,11 +395,6 @@ class PeerLink:
             await first_of(drained, closing)
             if closing.is_set():
                 raise SessionClosed(f"session closed while sending on {address}")
-
-    def _receiver(self, address: str) -> Callable[[str | bytes], None]:
-        """aiortc's message handler for ``address``: the session routes it by the channel's label."""
-        receive = self._session.receive
-        return lambda raw: receive(address, raw)
 
 
 def _bye_of(signal: object) -> Bye:

@@ -34,9 +34,9 @@ _JSON: weakref.WeakKeyDictionary[TypeAdapter[Any], SchemaValidator] = (
 _PYTHON: weakref.WeakKeyDictionary[TypeAdapter[Any], SchemaValidator] = (
     weakref.WeakKeyDictionary()
 )
-_SERIALIZERS: weakref.WeakKeyDictionary[type[BaseModel], SchemaSerializer] = (
-    weakref.WeakKeyDictionary()
-)
+#: A plain dict, looked up once per message sent: a serializer holds its model class, so under a weak key
+#: the entry would live as long anyway.
+_SERIALIZERS: dict[type[BaseModel], SchemaSerializer] = {}
 #: Keys whose values are not schemas: never walked, never changed.
 _OPAQUE = frozenset(
     {"cls", "metadata", "function", "default", "config", "serialization"}

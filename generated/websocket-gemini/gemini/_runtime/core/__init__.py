@@ -45,6 +45,7 @@ from .errors import (
     UnknownMessage,
     WireError,
 )
+from .handling import no_hook
 from .session import Session
 from .tasks import SessionTasks
 from .tokens import InMemoryTokenIssuer, TokenIssuer, TooManyTokens
@@ -95,5 +96,6 @@ __all__ = [
     "WireError",
     "WireModel",
     "new_correlation_id",
+    "no_hook",
     "parameters_of",
 ]
