@@ -27,8 +27,8 @@ def coalesce_flushes(sctp: Any) -> bool:
     aiortc has not the private methods it relies on."""
     send = getattr(sctp, "_data_channel_send", None)
     flush = getattr(type(sctp), "_data_channel_flush", None)
-    if send is None or flush is None or "_data_channel_flush" in vars(sctp):
-        return False
+    if send is None or flush is None or "_data_channel_send" in vars(sctp):
+        return False  # not this aiortc's transport, or already changed
     scheduled: asyncio.Future[None] | None = None
 
     async def run_flush() -> None:

@@ -159,7 +159,7 @@ class Session(Generic[L]):
 
     def receiver(self, address: str) -> Callable[[str | bytes], None]:
         """``receive`` for everything that arrives on ``address``, with the lookups done once: what a link
-        with a connection of its own per data channel (a WebRTC data channel, say) calls per message."""
+        with a stream of its own per data channel calls per message."""
         closing, decode = self._closing, self._router.decoder_for(address)
         deliver, deliver_error = (
             self._delivery.deliverer(address),

@@ -1,0 +1,101 @@
+"""A burst of data-channel sends shares flush tasks (webrtc/sctp.py), and nothing is lost or reordered.
+
+Two real aiortc peer connections on loopback; the sending side's SCTP transport is coalesced (or not,
+for the comparison). aiortc's flush method is wrapped to count how often it runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from aiortc import RTCDataChannel, RTCPeerConnection
+from aiortc.rtcsctptransport import RTCSctpTransport
+from asyncapi_gen.runtime.webrtc.ice import pinned_host_addresses, rtc_configuration
+from asyncapi_gen.runtime.webrtc.sctp import coalesce_flushes
+from rt_support import LOOPBACK, within
+
+BURST = 2000
+
+
+def _counting_flush(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    runs = [0]
+    flush: Callable[[RTCSctpTransport], Awaitable[None]] = RTCSctpTransport._data_channel_flush
+
+    async def counted(self: RTCSctpTransport) -> None:
+        runs[0] += 1
+        await flush(self)
+
+    monkeypatch.setattr(RTCSctpTransport, "_data_channel_flush", counted)
+    return runs
+
+
+async def _burst(coalesced: bool, messages: int) -> tuple[list[int], Any]:
+    """Send ``messages`` JSON texts in one burst; what the other side received, in order."""
+    offerer, answerer = RTCPeerConnection(rtc_configuration(LOOPBACK)), RTCPeerConnection(rtc_configuration(LOOPBACK))
+    channel = offerer.createDataChannel("data", ordered=True)
+    opened, done = asyncio.Event(), asyncio.Event()
+    channel.on("open", opened.set)
+    received: list[int] = []
+
+    @answerer.on("datachannel")
+    def on_channel(inbound: RTCDataChannel) -> None:
+        @inbound.on("message")
+        def on_message(raw: str) -> None:
+            received.append(json.loads(raw)["seq"])
+            if len(received) == messages:
+                done.set()
+
+    try:
+        with pinned_host_addresses(LOOPBACK):
+            await offerer.setLocalDescription(await offerer.createOffer())
+            await answerer.setRemoteDescription(offerer.localDescription)
+            await answerer.setLocalDescription(await answerer.createAnswer())
+            await offerer.setRemoteDescription(answerer.localDescription)
+        assert offerer.sctp is not None
+        if coalesced:
+            assert coalesce_flushes(offerer.sctp)
+        await within(opened.wait(), 10)
+        for seq in range(messages):
+            channel.send(json.dumps({"seq": seq, "pad": "x" * 900}))
+        await within(done.wait(), 60)
+        return received, offerer.sctp
+    finally:
+        await offerer.close()
+        await answerer.close()
+
+
+def test_a_burst_of_sends_shares_flush_tasks_and_arrives_whole_and_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    runs = _counting_flush(monkeypatch)
+    received, sctp = asyncio.run(_burst(coalesced=True, messages=BURST))
+    assert received == list(range(BURST))
+    # aiortc also flushes after each SACK; the sends themselves add next to nothing.
+    sacks_and_sends = runs[0]
+    assert "_data_channel_flush" not in vars(sctp)  # the class's own method is back after each send
+
+    runs[0] = 0
+    received, _ = asyncio.run(_burst(coalesced=False, messages=BURST))
+    assert received == list(range(BURST))
+    assert runs[0] >= BURST  # aiortc alone: a flush task per send, plus those after SACKs
+    assert sacks_and_sends <= runs[0] - BURST * 3 // 4, (sacks_and_sends, runs[0])
+
+
+def test_a_send_aiortc_refuses_still_raises_and_leaves_the_transport_as_it_was() -> None:
+    async def scenario() -> None:
+        offerer = RTCPeerConnection(rtc_configuration(LOOPBACK))
+        channel = offerer.createDataChannel("data")
+        try:
+            sctp = offerer.sctp
+            assert sctp is not None and coalesce_flushes(sctp)
+            assert not coalesce_flushes(sctp)  # once is enough: a second call changes nothing
+            sctp._remote_max_message_size = 16
+            with pytest.raises(ValueError, match="Cannot send message"):
+                sctp._data_channel_send(channel, "x" * 64)
+            assert "_data_channel_flush" not in vars(sctp)
+        finally:
+            await offerer.close()
+
+    asyncio.run(scenario())
