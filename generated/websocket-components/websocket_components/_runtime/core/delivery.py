@@ -94,9 +94,8 @@ class Delivery:
         """``deliver`` for the messages of ``address``, with its lookups done once: what a link with a
         connection of its own per channel calls per message."""
         targets, push, dispatch = self._targets[address], self._push, self._dispatch
-        callbacks = (
-            targets.callbacks
-        )  # the list itself: callbacks added later are called too
+        # The list itself: callbacks added later are called too.
+        callbacks = targets.callbacks
 
         def deliver(message: Any) -> None:
             if targets.streaming:
