@@ -7,12 +7,15 @@ asyncio task behind: clean shutdown is part of what these tests pin down.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
+from aiortc import RTCDataChannel, RTCPeerConnection
 from asyncapi_gen.runtime.core import ChannelKind, ChannelSpec, CloseReason, ServerSession, WireError
 from asyncapi_gen.runtime.webrtc import IceConfig
+from asyncapi_gen.runtime.webrtc.ice import pinned_host_addresses, rtc_configuration
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 LOOPBACK = IceConfig(host_addresses=("127.0.0.1",))
@@ -137,3 +140,23 @@ def run(test: Callable[[], Coroutine[Any, Any, None]], timeout: float = 60.0) ->
 
     asyncio.run(main())
 
+
+@asynccontextmanager
+async def peer_pair(
+    on_inbound: Callable[[RTCDataChannel], None],
+) -> AsyncIterator[tuple[RTCPeerConnection, RTCPeerConnection, RTCDataChannel]]:
+    """Two raw aiortc peers on loopback, SDP exchanged, and the offerer's ordered data channel ``data``
+    (not yet open: await its "open" event). ``on_inbound`` gets the answerer's side of it. Both close after."""
+    offerer, answerer = RTCPeerConnection(rtc_configuration(LOOPBACK)), RTCPeerConnection(rtc_configuration(LOOPBACK))
+    channel = offerer.createDataChannel("data", ordered=True)
+    answerer.on("datachannel", on_inbound)
+    try:
+        with pinned_host_addresses(LOOPBACK):
+            await offerer.setLocalDescription(await offerer.createOffer())
+            await answerer.setRemoteDescription(offerer.localDescription)
+            await answerer.setLocalDescription(await answerer.createAnswer())
+            await offerer.setRemoteDescription(answerer.localDescription)
+        yield offerer, answerer, channel
+    finally:
+        await offerer.close()
+        await answerer.close()

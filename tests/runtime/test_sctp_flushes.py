@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from aiortc import RTCDataChannel, RTCPeerConnection
 from aiortc.rtcsctptransport import RTCSctpTransport
-from asyncapi_gen.runtime.webrtc.ice import pinned_host_addresses, rtc_configuration
+from asyncapi_gen.runtime.webrtc.ice import rtc_configuration
 from asyncapi_gen.runtime.webrtc.sctp import coalesce_flushes
-from rt_support import LOOPBACK, within
+from rt_support import LOOPBACK, peer_pair, within
 
 BURST = 2000
 
@@ -35,13 +35,9 @@ def _counting_flush(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 async def _burst(coalesced: bool, messages: int) -> tuple[list[int], Any]:
     """Send ``messages`` JSON texts in one burst; what the other side received, in order."""
-    offerer, answerer = RTCPeerConnection(rtc_configuration(LOOPBACK)), RTCPeerConnection(rtc_configuration(LOOPBACK))
-    channel = offerer.createDataChannel("data", ordered=True)
-    opened, done = asyncio.Event(), asyncio.Event()
-    channel.on("open", opened.set)
+    done = asyncio.Event()
     received: list[int] = []
 
-    @answerer.on("datachannel")
     def on_channel(inbound: RTCDataChannel) -> None:
         @inbound.on("message")
         def on_message(raw: str) -> None:
@@ -49,12 +45,9 @@ async def _burst(coalesced: bool, messages: int) -> tuple[list[int], Any]:
             if len(received) == messages:
                 done.set()
 
-    try:
-        with pinned_host_addresses(LOOPBACK):
-            await offerer.setLocalDescription(await offerer.createOffer())
-            await answerer.setRemoteDescription(offerer.localDescription)
-            await answerer.setLocalDescription(await answerer.createAnswer())
-            await offerer.setRemoteDescription(answerer.localDescription)
+    async with peer_pair(on_channel) as (offerer, _, channel):
+        opened = asyncio.Event()
+        channel.on("open", opened.set)
         assert offerer.sctp is not None
         if coalesced:
             assert coalesce_flushes(offerer.sctp)
@@ -63,9 +56,6 @@ async def _burst(coalesced: bool, messages: int) -> tuple[list[int], Any]:
             channel.send(json.dumps({"seq": seq, "pad": "x" * 900}))
         await within(done.wait(), 60)
         return received, offerer.sctp
-    finally:
-        await offerer.close()
-        await answerer.close()
 
 
 def test_a_burst_of_sends_shares_flush_tasks_and_arrives_whole_and_in_order(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -43,7 +43,7 @@ from ..core.steps import STEP_TIMEOUT, logged
 from ..core.waiting import first_of
 from .ice import IceConfig, rtc_configuration
 from .media import EncodedTrack
-from .sctp import coalesce_flushes
+from .sctp import coalesce_flushes, delay_sacks
 from .signaling import (
     MAX_VIOLATIONS,
     Bye,
@@ -181,11 +181,12 @@ class PeerLink:
 
     def adapt_sctp(self, pc: RTCPeerConnection) -> None:
         """Once, after SDP: bound what the peer's data channels can cost (see the module docstring), and
-        have sends share flush tasks (see ``sctp.coalesce_flushes``)."""
+        have sends share flush tasks and SACKs travel with replies (see ``sctp``)."""
         sctp = pc.sctp
         if sctp is None or not self.data:
             return
         coalesce_flushes(sctp)
+        delay_sacks(sctp)
         # aiortc has no hook for this: its DATA chunk handler is wrapped, on this instance only.
         receive_data_chunk = sctp._receive_data_chunk
         window = sctp._advertised_rwnd  # nothing received yet: the whole window
