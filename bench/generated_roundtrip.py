@@ -12,7 +12,10 @@ the package would write it; the session also negotiates Runway's audio and video
 Raw aiortc, in the same process, sends the same JSON texts (the same models encoded per message)
 over one data channel between two peer connections, and reads nothing back but that a reply came.
 A second raw baseline does the same and validates what each side receives with pydantic, on the same
-models: what the generated code costs beyond the check any receiver of untrusted JSON needs.
+models: what the generated code costs beyond the check any receiver of untrusted JSON needs. A third
+applies the runtime's two changes to aiortc's SCTP transport (webrtc/sctp.py: one flush per burst of
+sends, SACKs that travel with the reply) to raw aiortc: what the layers above the transport cost,
+without what the transport change saves.
 The three run in rotating rounds (see runtime_roundtrip.py); each figure is printed with the median of its
 per-round ratios to each baseline (latency: >1 is slower; throughput: <1 is slower).
 """
@@ -29,6 +32,7 @@ from types import ModuleType
 from typing import Any
 
 from asyncapi_gen.runtime.core.codec import encode_message
+from asyncapi_gen.runtime.webrtc.sctp import coalesce_flushes, delay_sacks
 from pydantic import TypeAdapter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -109,7 +113,11 @@ async def main(root: Path, round_trips: int, messages: int, rounds: int) -> None
     # models (the server validates each SessionControl, the client each SessionEvent), nothing else.
     control_adapter, event_adapter = TypeAdapter(models.SessionControl), TypeAdapter(models.SessionEvent)
 
-    def raw(validating: bool) -> Callable[[], Awaitable[Result]]:
+    def adapted(sctp: Any) -> None:
+        coalesce_flushes(sctp)
+        delay_sacks(sctp)
+
+    def raw(validating: bool, sctp_changes: bool = False) -> Callable[[], Awaitable[Result]]:
         def read_reply(text: str) -> None:
             if validating:
                 event_adapter.validate_json(text)
@@ -121,11 +129,11 @@ async def main(root: Path, round_trips: int, messages: int, rounds: int) -> None
             respond=lambda text: encode_message(state(models)),
             read_reply=read_reply,
             accept=control_adapter.validate_json if validating else lambda text: None,
+            adapt=adapted if sctp_changes else lambda sctp: None,
         )
 
-    raws, validating, generated = await rotating(
-        rounds, [raw(False), raw(True), lambda: bench_generated(rc, round_trips, messages)]
-    )
+    setups = [raw(False), raw(True), raw(False, sctp_changes=True), lambda: bench_generated(rc, round_trips, messages)]
+    raws, validating, changed, generated = await rotating(rounds, setups)
     up, down = len(encode_message(control(models, 0))), len(encode_message(state(models)))
     title = (
         f"generated Runway client/server from {root}: SessionControl {up} B up, SessionState {down} B back, "
@@ -134,6 +142,8 @@ async def main(root: Path, round_trips: int, messages: int, rounds: int) -> None
     report(title, "generated", raws, generated)
     print("\nagainst raw aiortc that validates what it receives with pydantic, on the same models:")
     report("", "generated", validating, generated, baseline_label="raw+pydantic")
+    print("\nagainst raw aiortc with the runtime's two SCTP changes (webrtc/sctp.py), no validation:")
+    report("", "generated", changed, generated, baseline_label="raw+sctp.py")
 
 
 if __name__ == "__main__":

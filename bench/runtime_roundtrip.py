@@ -148,9 +148,11 @@ async def bench_raw(
     respond: Callable[[str], str] = lambda raw: raw,
     read_reply: Callable[[str], int | None] = seq_of,
     accept: Callable[[str], object] = lambda raw: None,
+    adapt: Callable[[Any], object] = lambda sctp: None,
 ) -> tuple[list[float], float]:
     """Two raw aiortc peer connections, one data channel: ``request(seq)`` out, ``respond(raw)`` back;
-    ``accept(raw)`` is called on every message the answerer receives (to validate it, say)."""
+    ``accept(raw)`` is called on every message the answerer receives (to validate it, say), ``adapt(sctp)``
+    on each side's SCTP transport once the channel is open."""
     offerer, answerer = RTCPeerConnection(rtc_configuration(LOOPBACK)), RTCPeerConnection(rtc_configuration(LOOPBACK))
     client_channel = offerer.createDataChannel(ADDRESS, ordered=True)
     opened = asyncio.Event()
@@ -181,6 +183,8 @@ async def bench_raw(
         await answerer.setLocalDescription(await answerer.createAnswer())
         await offerer.setRemoteDescription(answerer.localDescription)
     await opened.wait()
+    adapt(offerer.sctp)
+    adapt(answerer.sctp)
 
     async def send(seq: int) -> None:
         client_channel.send(request(seq))
