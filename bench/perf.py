@@ -7,8 +7,9 @@ Every figure comes with its ratio to a baseline measured in the same run, in alt
   asyncapi --formatters ruff-format` on it (models only);
 - check: `asyncapi-gen check` of an up-to-date output against the same baseline, and of a stale one;
 - scale: `bench/build_scale.py` (synthetic documents of N messages);
-- runtime: `bench/generated_roundtrip.py` (the generated Runway client and server against raw aiortc, and
-  against raw aiortc validating what it receives with pydantic, in one process, rotating rounds);
+- runtime: `bench/generated_roundtrip.py` (the generated Runway client and server against raw aiortc, against
+  raw aiortc validating what it receives with pydantic, and against raw aiortc with the runtime's SCTP changes,
+  in one process, rotating rounds);
 - media: `bench/media_capacity.py` (full-media sessions one process holds at 30 fps, the mock against raw aiortc).
 The last two print their own tables, with their own ratios, and take minutes; `--skip runtime,media` leaves them out.
 """
