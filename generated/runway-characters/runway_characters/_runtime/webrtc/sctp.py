@@ -31,6 +31,7 @@ or any state but established sends it at once, as aiortc would. The SACK itself 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from typing import Any
 
@@ -129,13 +130,18 @@ def delay_sacks(sctp: Any, delay: float = SACK_DELAY) -> bool:
         settle()
         await send_sack(sctp)
 
+    async def send_late() -> None:
+        # By the time this runs, DATA may have carried the SACK, or the transport may have closed.
+        if sctp._sack_needed and sctp._association_state == established:
+            with contextlib.suppress(
+                ConnectionError
+            ):  # DTLS closed first: nobody to acknowledge
+                await send_now()
+
     def expired() -> None:
         nonlocal timer
         timer = None
-        if sctp._sack_needed and sctp._association_state == established:
-            asyncio.ensure_future(send_now())
-        else:
-            settle()
+        asyncio.ensure_future(send_late())
 
     async def sack_or_wait() -> None:
         # Called by aiortc's ``_handle_data`` after each packet that needs a SACK.
