@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING
 
 from asyncapi_gen.diagnostics import Diagnostic, Severity, has_errors
 from asyncapi_gen.dmcode import ModelEmitError
-from asyncapi_gen.format import FormatError, format_python
+from asyncapi_gen.format import FileFormat, FormatError, format_python
 from asyncapi_gen.ir import Api, Role, Transport
 from asyncapi_gen.load import LoadError, load_file
 from asyncapi_gen.models import emit_models, finish_models, models_input
 from asyncapi_gen.names import snake_name
 from asyncapi_gen.normalize import normalize
-from asyncapi_gen.provenance import MANIFEST, input_digests, manifest_text, record_for
+from asyncapi_gen.provenance import MANIFEST, generator_digest, input_digests, manifest_text, record_for
 from asyncapi_gen.refs import RefError, resolve_document
-from asyncapi_gen.render import render_models, render_package
+from asyncapi_gen.render import models_path, render_models, render_package
 from asyncapi_gen.validate import validate_document
 
 if TYPE_CHECKING:
@@ -103,8 +103,15 @@ def _package_files(api: Api, template_dir: Path | None, worker: ModelWorker | No
         api, body = emit_models(api)
         return api, format_python(render_package(api, body, template_dir))
     pending = worker.submit(schema)
-    others = format_python(render_package(api, None, template_dir))  # while the worker makes the models
-    final, body = finish_models(api, pending.result())
-    if final is not api:  # a union was renamed: the other files name it too (rare, so not worth waiting for)
-        others = format_python(render_package(final, None, template_dir))
-    return final, {**others, **format_python(render_models(final, body))}
+    # While the worker makes the models: the other files, ruff started for models.py, the generator's digest.
+    models_format = FileFormat(models_path(api))
+    try:
+        others = format_python(render_package(api, None, template_dir))
+        generator_digest()
+        final, body = finish_models(api, pending.result())
+        if final is not api:  # a union was renamed: the other files name it too (rare, so not worth waiting for)
+            others = format_python(render_package(final, None, template_dir))
+        ((path, text),) = render_models(final, body).items()
+        return final, {**others, path: models_format.result(text)}
+    finally:
+        models_format.close()

@@ -54,9 +54,14 @@ def render_package(api: Api, models_body: str | None, template_dir: Path | None 
     return files
 
 
+def models_path(api: Api) -> str:
+    """Where models.py goes, relative to the output folder."""
+    return f"{api.package}/models.py"
+
+
 def render_models(api: Api, models_body: str) -> dict[str, str]:
     """models.py, stamped: relative path -> text."""
-    return {f"{api.package}/models.py": _stamp(api, "models.py", models_body)}
+    return {models_path(api): _stamp(api, "models.py", models_body)}
 
 
 def header_line(api: Api) -> str:
