@@ -240,7 +240,7 @@ class PeerLink:
                 transceiver.sender.replaceTrack(track)
 
     def bind_remote_tracks(self) -> None:
-        """After the remote description: wrap each track the peer sends, and start pulling it."""
+        """After the remote description: wrap each track the peer sends (and pull it where needed)."""
         session = self._session
         for address, transceiver in self._transceivers.items():
             source = transceiver.receiver.track
@@ -252,7 +252,8 @@ class PeerLink:
                 continue
             buffered = BufferedTrack(source)
             self._remote_tracks[address] = buffered
-            session.spawn(buffered.pump(), f"track-{address}")
+            if buffered.needs_pump:
+                session.spawn(buffered.pump(), f"track-{address}")
             self._track_ready[address].set()
 
     async def read_signaling(self) -> None:

@@ -2,8 +2,11 @@
 
 ``BufferedTrack``: aiortc queues every decoded frame of a remote track until someone calls
 ``recv()``; a handler that ignores a track (or reads it slowly) would hold minutes of decoded
-video. This wrapper pulls frames as they come and keeps only the newest ``capacity``: for live
-media a late frame is worth nothing.
+video. This wrapper keeps only the newest ``capacity``: for live media a late frame is worth
+nothing. Where the remote track is aiortc's (its frames in an ``asyncio.Queue`` named ``_queue``),
+that queue itself is made to drop its oldest frame when full, and ``recv()`` reads it directly:
+a frame wakes one task, the reader, as with aiortc alone. Otherwise a ``pump`` task moves frames
+into a bounded buffer (a second task woken per frame).
 
 ``sendable``: callers hand the runtime any core ``Track``; aiortc sends only its own
 ``MediaStreamTrack``, so anything else is wrapped.
@@ -91,6 +94,38 @@ class BufferedTrack(MediaStreamTrack):
         )
         self._arrived = asyncio.Event()
         self._ended = False
+        self._queue = self._bound_in_place(source, capacity)
+
+    @property
+    def needs_pump(self) -> bool:
+        """True when ``pump`` must run as a task for frames to arrive (the source is not aiortc's)."""
+        return self._queue is None
+
+    def _bound_in_place(
+        self, source: MediaStreamTrack, capacity: int
+    ) -> asyncio.Queue[Any] | None:
+        """Make the source's own queue keep at most ``capacity`` frames; None where it has none."""
+        queue = getattr(source, "_queue", None)
+        if type(queue) is not asyncio.Queue:
+            return None
+        put_nowait = queue.put_nowait
+
+        def put_dropping_oldest(item: Any) -> None:
+            if queue.qsize() >= capacity:
+                queue.get_nowait()
+                self.frames_dropped += 1
+            put_nowait(item)
+
+        async def put(item: Any) -> None:
+            # aiortc's decoder thread schedules ``put`` for each frame: never waits, drops the oldest.
+            put_dropping_oldest(item)
+
+        while queue.qsize() > capacity:  # frames decoded before this wrapper existed
+            queue.get_nowait()
+            self.frames_dropped += 1
+        queue.put_nowait = put_dropping_oldest  # type: ignore[method-assign]
+        queue.put = put  # type: ignore[method-assign]
+        return queue
 
     async def pump(self) -> None:
         """Move frames from the source into the buffer until the source ends (run as a task)."""
@@ -109,6 +144,12 @@ class BufferedTrack(MediaStreamTrack):
 
     async def recv(self) -> Frame | Packet[Any]:
         """The oldest buffered frame; raises ``MediaStreamError`` once the track has ended."""
+        if self._queue is not None:
+            if self._ended or self.readyState != "live":
+                self.stop()
+                raise MediaStreamError
+            frame: Frame | Packet[Any] = await self._source.recv()
+            return frame
         while not self._frames:
             if self._ended or self.readyState != "live":
                 self.stop()
@@ -120,6 +161,10 @@ class BufferedTrack(MediaStreamTrack):
     def stop(self) -> None:
         """Stop this track and wake a waiting reader."""
         super().stop()
+        if self._queue is not None and not self._ended:
+            self._queue.put_nowait(
+                None
+            )  # what aiortc queues at the end: the reader raises MediaStreamError
         self._ended = True
         self._arrived.set()
 
