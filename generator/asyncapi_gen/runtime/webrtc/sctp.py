@@ -111,9 +111,8 @@ def delay_sacks(sctp: Any, delay: float = SACK_DELAY) -> bool:
         return False  # not this aiortc's transport
     if "_send_sack" in vars(sctp):
         return False  # already changed
-    room = (
-        max_packet - _HEADER_LENGTH - _SACK_LENGTH
-    )  # for the DATA chunk a SACK travels with
+    # What a DATA chunk may take of a packet that a SACK travels in too.
+    room = max_packet - _HEADER_LENGTH - _SACK_LENGTH
     unacknowledged = 0  # packets received with DATA since the last SACK
     timer: asyncio.TimerHandle | None = None
     captured: list[Any] | None = None  # set while aiortc builds a SACK to be bundled
@@ -132,9 +131,8 @@ def delay_sacks(sctp: Any, delay: float = SACK_DELAY) -> bool:
     async def send_late() -> None:
         # By the time this runs, DATA may have carried the SACK, or the transport may have closed.
         if sctp._sack_needed and sctp._association_state == established:
-            with contextlib.suppress(
-                ConnectionError
-            ):  # DTLS closed first: nobody to acknowledge
+            # DTLS closed first: nobody left to acknowledge.
+            with contextlib.suppress(ConnectionError):
                 await send_now()
 
     def expired() -> None:
@@ -158,9 +156,8 @@ def delay_sacks(sctp: Any, delay: float = SACK_DELAY) -> bool:
 
     async def send_bundling(chunk: Any) -> None:
         nonlocal captured
-        if (
-            captured is not None
-        ):  # aiortc's ``_send_sack`` handing over the SACK it built
+        if captured is not None:
+            # aiortc's ``_send_sack`` handing over the SACK it built.
             captured.append(chunk)
             return
         if (
@@ -174,9 +171,8 @@ def delay_sacks(sctp: Any, delay: float = SACK_DELAY) -> bool:
         settle()
         captured = []
         try:
-            await send_sack(
-                sctp
-            )  # builds the SACK and marks it sent; ``captured`` holds it
+            # aiortc builds the SACK and marks it sent; ``captured`` holds it.
+            await send_sack(sctp)
             (sack,) = captured
         finally:
             captured = None

@@ -163,9 +163,8 @@ class BufferedTrack(MediaStreamTrack):
         """Stop this track and wake a waiting reader."""
         super().stop()
         if self._queue is not None and not self._ended:
-            self._queue.put_nowait(
-                None
-            )  # what aiortc queues at the end: the reader raises MediaStreamError
+            # What aiortc queues at the end: the reader raises MediaStreamError.
+            self._queue.put_nowait(None)
         self._ended = True
         self._arrived.set()
 
