@@ -22,6 +22,8 @@ class FormatError(Exception):
 
 
 _COMMON = ["--isolated", "--target-version", "py311"]
+_FIX = ["check", "--fix", "--extend-select", _EXTRA_RULES, "--exit-zero", "--quiet", *_COMMON]
+_FORMAT = ["format", *_COMMON]
 
 
 def format_python(files: dict[str, str]) -> dict[str, str]:
@@ -36,8 +38,8 @@ def format_python(files: dict[str, str]) -> dict[str, str]:
             target = root / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-        _ruff(["check", "--fix", "--extend-select", _EXTRA_RULES, "--exit-zero", "--quiet", *_COMMON, "."], root)
-        _ruff(["format", *_COMMON, "."], root)
+        _ruff([*_FIX, "."], root)
+        _ruff([*_FORMAT, "."], root)
         formatted = {path: (root / path).read_text(encoding="utf-8") for path in python}
     return {path: formatted.get(path, text) for path, text in files.items()}
 
@@ -50,9 +52,8 @@ class FileFormat:
         self._path = path
         self._folder = tempfile.TemporaryDirectory(prefix="asyncapi-gen-fmt-")  # an empty project root for ruff
         stdin = ["--stdin-filename", path, "-"]
-        fix = ["check", "--fix", "--extend-select", _EXTRA_RULES, "--exit-zero", "--quiet", *_COMMON, *stdin]
-        self._fix = self._start(fix)
-        self._format = self._start(["format", *_COMMON, *stdin])
+        self._fix = self._start([*_FIX, *stdin])
+        self._format = self._start([*_FORMAT, *stdin])
 
     def _start(self, arguments: list[str]) -> subprocess.Popen[bytes]:
         return subprocess.Popen([_ruff_binary(), *arguments], cwd=self._folder.name, stdin=subprocess.PIPE,

@@ -7,6 +7,7 @@ asyncio task behind: clean shutdown is part of what these tests pin down.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -160,3 +161,34 @@ async def peer_pair(
     finally:
         await offerer.close()
         await answerer.close()
+
+
+async def opened(channel: RTCDataChannel, seconds: float = 10.0) -> None:
+    """Return once ``channel`` is open."""
+    if channel.readyState != "open":
+        ready = asyncio.Event()
+        channel.on("open", ready.set)
+        await within(ready.wait(), seconds)
+
+
+def seq_text(seq: int, size: int = 900) -> str:
+    """A JSON text naming ``seq``, padded by ``size`` bytes."""
+    return json.dumps({"seq": seq, "pad": "x" * size})
+
+
+class Arrivals:
+    """The seqs of the ``seq_text`` messages a data channel receives, in order; ``done`` once ``expected`` came.
+    ``attach`` is what ``peer_pair`` calls with the answerer's channel."""
+
+    def __init__(self, expected: int) -> None:
+        self.expected = expected
+        self.seqs: list[int] = []
+        self.done = asyncio.Event()
+
+    def attach(self, inbound: RTCDataChannel) -> None:
+        inbound.on("message", self._arrived)
+
+    def _arrived(self, raw: str) -> None:
+        self.seqs.append(json.loads(raw)["seq"])
+        if len(self.seqs) == self.expected:
+            self.done.set()

@@ -7,16 +7,15 @@ for the comparison). aiortc's flush method is wrapped to count how often it runs
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from aiortc import RTCDataChannel, RTCPeerConnection
+from aiortc import RTCPeerConnection
 from aiortc.rtcsctptransport import RTCSctpTransport
 from asyncapi_gen.runtime.webrtc.ice import rtc_configuration
 from asyncapi_gen.runtime.webrtc.sctp import coalesce_flushes
-from rt_support import LOOPBACK, peer_pair, within
+from rt_support import LOOPBACK, Arrivals, opened, peer_pair, seq_text, within
 
 BURST = 2000
 
@@ -35,27 +34,16 @@ def _counting_flush(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 async def _burst(coalesced: bool, messages: int) -> tuple[list[int], Any]:
     """Send ``messages`` JSON texts in one burst; what the other side received, in order."""
-    done = asyncio.Event()
-    received: list[int] = []
-
-    def on_channel(inbound: RTCDataChannel) -> None:
-        @inbound.on("message")
-        def on_message(raw: str) -> None:
-            received.append(json.loads(raw)["seq"])
-            if len(received) == messages:
-                done.set()
-
-    async with peer_pair(on_channel) as (offerer, _, channel):
-        opened = asyncio.Event()
-        channel.on("open", opened.set)
+    arrivals = Arrivals(messages)
+    async with peer_pair(arrivals.attach) as (offerer, _, channel):
         assert offerer.sctp is not None
         if coalesced:
             assert coalesce_flushes(offerer.sctp)
-        await within(opened.wait(), 10)
+        await opened(channel)
         for seq in range(messages):
-            channel.send(json.dumps({"seq": seq, "pad": "x" * 900}))
-        await within(done.wait(), 60)
-        return received, offerer.sctp
+            channel.send(seq_text(seq))
+        await within(arrivals.done.wait(), 60)
+        return arrivals.seqs, offerer.sctp
 
 
 def test_a_burst_of_sends_shares_flush_tasks_and_arrives_whole_and_in_order(monkeypatch: pytest.MonkeyPatch) -> None:

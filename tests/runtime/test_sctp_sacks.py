@@ -14,7 +14,7 @@ from typing import Any
 from aiortc import RTCDataChannel
 from aiortc.rtcsctptransport import SCTP_MAX_PACKET_LENGTH, DataChunk, SackChunk, parse_packet
 from asyncapi_gen.runtime.webrtc.sctp import coalesce_flushes, delay_sacks
-from rt_support import peer_pair, run, within
+from rt_support import Arrivals, opened, peer_pair, run, seq_text, within
 
 
 class Wire:
@@ -52,17 +52,15 @@ async def round_trips(delayed: bool, n: int, size: int = 900) -> tuple[Wire, Wir
     """``n`` sequential request/reply exchanges; what each side sent after the warm-up, and the replies' seqs."""
     replies: asyncio.Queue[int] = asyncio.Queue()
     async with peer_pair(echoing) as (offerer, answerer, channel):
-        opened = asyncio.Event()
-        channel.on("open", opened.set)
         channel.on("message", lambda raw: replies.put_nowait(json.loads(raw)["seq"]))
-        await within(opened.wait())
+        await opened(channel)
         assert offerer.sctp is not None and answerer.sctp is not None
         if delayed:
             assert delay_sacks(offerer.sctp) and delay_sacks(answerer.sctp)
         up, down = Wire(offerer.sctp), Wire(answerer.sctp)
         seen = []
         for seq in range(n):
-            channel.send(json.dumps({"seq": seq, "pad": "x" * size}))
+            channel.send(seq_text(seq, size))
             seen.append(await within(replies.get()))
         return up, down, seen
 
@@ -106,9 +104,7 @@ def test_a_lone_message_is_acknowledged_alone_once_the_delay_has_passed() -> Non
             inbound.on("message", lambda raw: arrived.append(loop.time()))
 
         async with peer_pair(noting) as (offerer, answerer, channel):
-            opened = asyncio.Event()
-            channel.on("open", opened.set)
-            await within(opened.wait())
+            await opened(channel)
             assert offerer.sctp is not None and answerer.sctp is not None
             assert delay_sacks(answerer.sctp, delay)
             down = Wire(answerer.sctp)
@@ -127,29 +123,18 @@ def test_a_lone_message_is_acknowledged_alone_once_the_delay_has_passed() -> Non
 
 def test_a_burst_takes_fewer_sacks_and_arrives_whole_and_in_order() -> None:
     async def burst(delayed: bool, messages: int = 2000) -> tuple[Wire, list[int]]:
-        received: list[int] = []
-        done = asyncio.Event()
-
-        def counting(inbound: RTCDataChannel) -> None:
-            @inbound.on("message")
-            def on_message(raw: str) -> None:
-                received.append(json.loads(raw)["seq"])
-                if len(received) == messages:
-                    done.set()
-
-        async with peer_pair(counting) as (offerer, answerer, channel):
-            opened = asyncio.Event()
-            channel.on("open", opened.set)
-            await within(opened.wait())
+        arrivals = Arrivals(messages)
+        async with peer_pair(arrivals.attach) as (offerer, answerer, channel):
+            await opened(channel)
             assert offerer.sctp is not None and answerer.sctp is not None
             coalesce_flushes(offerer.sctp)
             if delayed:
                 assert delay_sacks(answerer.sctp)
             down = Wire(answerer.sctp)
             for seq in range(messages):
-                channel.send(json.dumps({"seq": seq, "pad": "x" * 900}))
-            await within(done.wait(), 60)
-            return down, received
+                channel.send(seq_text(seq))
+            await within(arrivals.done.wait(), 60)
+            return down, arrivals.seqs
 
     async def scenario() -> None:
         down, received = await burst(delayed=True)
@@ -169,16 +154,7 @@ def test_a_burst_takes_fewer_sacks_and_arrives_whole_and_in_order() -> None:
 def test_a_lost_packet_is_reported_at_once_and_sent_again() -> None:
     async def scenario() -> None:
         messages, lost = 40, 10
-        received: list[int] = []
-        done = asyncio.Event()
-
-        def counting(inbound: RTCDataChannel) -> None:
-            @inbound.on("message")
-            def on_message(raw: str) -> None:
-                received.append(json.loads(raw)["seq"])
-                if len(received) == messages:
-                    done.set()
-
+        arrivals = Arrivals(messages)
         dropped: list[int] = []
 
         def drop_once(chunks: list[Any]) -> bool:
@@ -189,17 +165,15 @@ def test_a_lost_packet_is_reported_at_once_and_sent_again() -> None:
                 return True
             return False
 
-        async with peer_pair(counting) as (offerer, answerer, channel):
-            opened = asyncio.Event()
-            channel.on("open", opened.set)
-            await within(opened.wait())
+        async with peer_pair(arrivals.attach) as (offerer, answerer, channel):
+            await opened(channel)
             assert offerer.sctp is not None and answerer.sctp is not None
             assert delay_sacks(answerer.sctp)
             up, down = Wire(offerer.sctp, drop_once), Wire(answerer.sctp)
             for seq in range(messages):
-                channel.send(json.dumps({"seq": seq, "pad": "x" * 900}))
-            await within(done.wait(), 30)
-        assert dropped and received == list(range(messages))
+                channel.send(seq_text(seq))
+            await within(arrivals.done.wait(), 30)
+        assert dropped and arrivals.seqs == list(range(messages))
         gap_reports = [
             chunks[0] for _, chunks, _ in down.packets if isinstance(chunks[0], SackChunk) and chunks[0].gaps
         ]
@@ -220,9 +194,7 @@ def test_a_lost_packet_is_reported_at_once_and_sent_again() -> None:
 def test_a_transport_is_changed_once_and_anything_else_is_left_alone() -> None:
     async def scenario() -> None:
         async with peer_pair(echoing) as (offerer, _, channel):
-            opened = asyncio.Event()
-            channel.on("open", opened.set)
-            await within(opened.wait())
+            await opened(channel)
             assert offerer.sctp is not None
             assert delay_sacks(offerer.sctp)
             assert not delay_sacks(offerer.sctp)
